@@ -1,0 +1,1 @@
+//! Reports: the runner-facing summary, JSON, per-step CSV and cadence plots.

@@ -1,0 +1,1 @@
+//! The adaptive coach: a state machine that raises the target cadence gradually.
