@@ -207,7 +207,20 @@ fn is_blank(line: &[u8]) -> bool {
 }
 
 fn is_comment(line: &[u8]) -> bool {
-    trim(line).first() == Some(&b'#')
+    trim_space(line).first() == Some(&b'#')
+}
+
+/// Trim ASCII whitespace only (a whole line's quotes belong to its first and last fields).
+fn trim_space(line: &[u8]) -> &[u8] {
+    let start = line
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &line[start..end]
 }
 
 /// Pick the separator that splits the data-looking lines into a steady number of fields.
@@ -613,7 +626,7 @@ pub fn detect(
     }
     let column_names: Vec<String> = match header_idx {
         Some(i) => {
-            let mut line = trim(&text[lines[i].start..lines[i].end]);
+            let mut line = trim_space(&text[lines[i].start..lines[i].end]);
             if line.first() == Some(&b'#') {
                 line = &line[1..];
             }
