@@ -4,6 +4,7 @@
 //! - `accel_reader`: the full reader (detection, field parsing, time and unit handling);
 //! - `detect_prefix`: format detection alone on the first 256 KiB (a fixed cost per file);
 //! - `line_decoder`: the live line decoder fed the same text line by line.
+//!
 //! Run: `cargo bench --bench read`. Throughput is reported in bytes per second.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
