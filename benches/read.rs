@@ -97,5 +97,42 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Number parsing on typical sensor fields: the reader's parser (plain-decimal fast path, then
+/// fast-float2) against fast-float2 alone.
+fn numbers(c: &mut Criterion) {
+    let fields: Vec<&[u8]> = vec![
+        b"3600.01",
+        b"-4.1234",
+        b"1.4567",
+        b"9.8123",
+        b"0.0",
+        b"-12.5",
+        b"584065454762638",
+        b"0.98849173834",
+        b"-0.0508532257",
+    ];
+    let mut g = c.benchmark_group("numbers");
+    g.throughput(Throughput::Elements(fields.len() as u64));
+    g.bench_function("parse_number", |b| {
+        b.iter(|| {
+            let mut sum = 0.0;
+            for f in &fields {
+                sum += stridebeat::source::fields::parse_number(black_box(f), false).unwrap();
+            }
+            sum
+        })
+    });
+    g.bench_function("fast_float2", |b| {
+        b.iter(|| {
+            let mut sum = 0.0;
+            for f in &fields {
+                sum += fast_float2::parse::<f64, _>(black_box(f)).unwrap();
+            }
+            sum
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, numbers);
 criterion_main!(benches);

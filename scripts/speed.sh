@@ -39,34 +39,31 @@ ten="$dir/run-10h.csv"
 make_csv 1 "$one"
 [[ "${SKIP_10H:-0}" == 1 ]] || make_csv 10 "$ten"
 
-best() { # command... → best wall time in seconds over $runs runs
-  local best_s=""
-  for _ in $(seq "$runs"); do
-    local s e
-    s=$(date +%s.%N)
-    "$@" >/dev/null
-    e=$(date +%s.%N)
-    best_s=$(awk -v a="$best_s" -v b="$(awk -v s="$s" -v e="$e" 'BEGIN{print e-s}')" \
-      'BEGIN{ if (a == "" || b < a) print b; else print a }')
-  done
-  echo "$best_s"
+# best wall and best CPU (user + sys) seconds over $runs runs: prints "WALL CPU"
+best() {
+  local out TIMEFORMAT='%R %U %S'
+  out=$(for _ in $(seq "$runs"); do
+    { time "$@" >/dev/null 2>&1; } 2>&1
+  done)
+  awk '{ w = $1; c = $2 + $3; if (NR == 1 || w < bw) bw = w; if (NR == 1 || c < bc) bc = c }
+       END { printf "%.3f %.3f\n", bw, bc }' <<<"$out"
 }
 
 cat "$one" >/dev/null # warm the page cache
 lines=$(wc -l < "$one")
 size=$(du -m "$one" | cut -f1)
-wc_s=$(best wc -l "$one")
-sb_s=$(best "$bin" analyze "$one")
-echo "1 h file: $lines lines, ${size} MB"
-awk -v w="$wc_s" -v s="$sb_s" -v mb="$size" 'BEGIN {
-  printf "wc -l:              %.3f s\n", w;
-  printf "stridebeat analyze: %.3f s  (%.0f MB/s)\n", s, mb / s;
-  printf "ratio:              %.2fx wc -l (target <= 2x)\n", s / w }'
+read -r wc_w wc_c <<<"$(best wc -l "$one")"
+read -r sb_w sb_c <<<"$(best "$bin" analyze "$one")"
+echo "1 h file: $lines lines, ${size} MB; best of $runs runs; load $(cut -d' ' -f1 /proc/loadavg)"
+awk -v w="$wc_w" -v wc="$wc_c" -v s="$sb_w" -v sc="$sb_c" -v mb="$size" 'BEGIN {
+  printf "wc -l:              wall %.3f s, cpu %.3f s\n", w, wc;
+  printf "stridebeat analyze: wall %.3f s, cpu %.3f s (%.0f MB/s wall)\n", s, sc, mb / (s > 0 ? s : 0.001);
+  printf "ratio (wall):       %.1fx wc -l (target <= 2x)\n", s / (w > 0 ? w : 0.001) }'
 
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'; }
 echo "peak RSS 1 h:  $(rss "$bin" analyze "$one") KiB"
 if [[ "${SKIP_10H:-0}" != 1 ]]; then
   echo "peak RSS 10 h: $(rss "$bin" analyze "$ten") KiB"
-  t10=$(best "$bin" analyze "$ten")
-  echo "10 h analyze: ${t10} s"
+  read -r t10 c10 <<<"$(best "$bin" analyze "$ten")"
+  echo "10 h analyze: wall ${t10} s, cpu ${c10} s"
 fi

@@ -50,6 +50,30 @@ fn one_file_prints_a_summary() {
 }
 
 #[test]
+fn standard_input_is_read_with_a_dash() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let f = recording(dir.path(), "run.csv");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["analyze", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&f).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["samples"], 998);
+    assert_eq!(v["file"], "-");
+}
+
+#[test]
 fn json_has_the_contracted_fields() {
     let dir = tempfile::tempdir().unwrap();
     let f = recording(dir.path(), "run.csv");

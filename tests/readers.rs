@@ -544,3 +544,30 @@ fn quoted_fields_may_hold_separators_and_escaped_quotes() {
     assert_eq!(r.skipped.count, 0);
     assert_line_decoder_agrees(text, &ReadOptions::default());
 }
+
+#[test]
+fn batches_and_the_iterator_give_the_same_samples() {
+    let mut s = String::from("time,ax,ay,az\n");
+    for i in 0..50_000 {
+        s.push_str(&format!("{:.2},0.1,{},9.8\n", i as f64 * 0.01, i % 7));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.csv");
+    std::fs::write(&path, &s).unwrap();
+    let mut reader = stridebeat::source::open(&path, &ReadOptions::default()).unwrap();
+    let mut all = Vec::new();
+    // Mix the two: one sample by iterator, then batches.
+    all.push(reader.next().unwrap().unwrap());
+    let mut batch = Vec::new();
+    let mut batches = 0;
+    while reader.read_batch(&mut batch).unwrap() {
+        all.extend_from_slice(&batch);
+        batches += 1;
+    }
+    assert!(batches > 1, "a 1.2 MB file comes in several batches");
+    assert_eq!(reader.samples_read(), 50_000);
+    assert_eq!(
+        all,
+        read_all(&path, &ReadOptions::default()).unwrap().samples
+    );
+}

@@ -22,7 +22,7 @@ research sensors and generic CSV/TSV with time/t/timestamp and x/y/z, ax/ay/az o
 columns; .gz is read directly. Files whose only clock is a sample counter (e.g. `samples`) \
 need --rate.")]
 pub struct AnalyzeArgs {
-    /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed).
+    /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed); `-` reads stdin.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 

@@ -12,9 +12,13 @@ pub mod summary;
 pub mod table;
 
 use crate::gait::analysis::{Analysis, Analyzer, AnalyzerConfig};
+use crate::gait::AccelSample;
 use crate::source::{self, ReadOptions, SkippedRows, SourceError};
 use stats::Summary;
 use std::path::{Path, PathBuf};
+
+/// Batches of samples in flight between the reader thread and the analyser.
+pub const PIPELINE_DEPTH: usize = 1;
 
 /// Everything known about one analysed recording.
 #[derive(Clone, Debug)]
@@ -59,8 +63,10 @@ impl FileReport {
     }
 }
 
-/// Read a recording and run the offline analysis over it, streaming: samples go from the reader
-/// to the analyser one by one, never all in memory.
+/// Read a recording and run the offline analysis over it, streaming: a reader thread parses
+/// batches of samples while this thread feeds the previous batch to the analyser, so reading
+/// and step detection overlap. At most [`PIPELINE_DEPTH`] batches are in flight: memory does
+/// not grow with the recording.
 pub fn analyze_file(
     path: &Path,
     options: &ReadOptions,
@@ -69,11 +75,33 @@ pub fn analyze_file(
     let mut reader = source::open(path, options)?;
     let mut analyzer = Analyzer::new(config);
     let mut last_t = 0.0;
-    for sample in reader.by_ref() {
-        let sample = sample?;
-        analyzer.push(&sample);
-        last_t = sample.t_s;
-    }
+    let (full_tx, full_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH);
+    let (empty_tx, empty_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH + 1);
+    let reader = std::thread::scope(|scope| {
+        let producer = scope.spawn(move || -> Result<source::AccelReader, SourceError> {
+            loop {
+                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                if !reader.read_batch(&mut batch)? {
+                    return Ok(reader);
+                }
+                if full_tx.send(batch).is_err() {
+                    return Ok(reader); // the consumer stopped
+                }
+            }
+        });
+        for batch in full_rx.iter() {
+            for sample in &batch {
+                analyzer.push(sample);
+            }
+            if let Some(last) = batch.last() {
+                last_t = last.t_s;
+            }
+            let _ = empty_tx.try_send(batch);
+        }
+        producer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
     Ok(FileReport::new(
         path.to_path_buf(),
         reader.layout().describe(),

@@ -2,25 +2,29 @@
 //! integers, calendar date-times and clock times. No allocation; `None` means "does not parse".
 
 /// Trim ASCII whitespace and one pair of surrounding double quotes.
-pub fn trim(mut b: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = b {
-        if first.is_ascii_whitespace() {
-            b = rest;
-        } else {
-            break;
+#[inline]
+pub fn trim(b: &[u8]) -> &[u8] {
+    let plain = |c: u8| !c.is_ascii_whitespace() && c != b'"';
+    match b {
+        // The common case: nothing to trim.
+        [first, .., last] if plain(*first) && plain(*last) => b,
+        [only] if plain(*only) => b,
+        _ => {
+            let mut s = 0;
+            let mut e = b.len();
+            while s < e && b[s].is_ascii_whitespace() {
+                s += 1;
+            }
+            while e > s && b[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            if e - s >= 2 && b[s] == b'"' && b[e - 1] == b'"' {
+                s += 1;
+                e -= 1;
+            }
+            &b[s..e]
         }
     }
-    while let [rest @ .., last] = b {
-        if last.is_ascii_whitespace() {
-            b = rest;
-        } else {
-            break;
-        }
-    }
-    if b.len() >= 2 && b[0] == b'"' && b[b.len() - 1] == b'"' {
-        b = &b[1..b.len() - 1];
-    }
-    b
 }
 
 /// Parse a decimal number. With `decimal_comma`, a `,` is read as the decimal point
@@ -41,50 +45,7 @@ pub fn parse_number(field: &[u8], decimal_comma: bool) -> Option<f64> {
         }
         return fast_float2::parse::<f64, _>(&buf[..f.len()]).ok();
     }
-    parse_simple_decimal(f).or_else(|| fast_float2::parse::<f64, _>(f).ok())
-}
-
-/// Exact powers of ten, for the fast path.
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
-
-/// Fast path for the plain decimals sensor logs are made of (`-12.3456`, `9`, `.5`): at most
-/// 15 digits, no exponent. The digits form an integer below 2^53 and the power of ten is
-/// exact, so one IEEE division gives the correctly rounded value, the same as a full parser
-/// (Clinger's fast path). Anything else returns `None` for the full parser.
-#[inline]
-fn parse_simple_decimal(f: &[u8]) -> Option<f64> {
-    let (neg, digits) = match f {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        _ => (false, f),
-    };
-    if digits.is_empty() || digits.len() > 16 {
-        return None;
-    }
-    let mut mantissa: u64 = 0;
-    let mut frac_digits = 0usize;
-    let mut seen_dot = false;
-    let mut n_digits = 0usize;
-    for &c in digits {
-        match c {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(c - b'0');
-                n_digits += 1;
-                if seen_dot {
-                    frac_digits += 1;
-                }
-            }
-            b'.' if !seen_dot => seen_dot = true,
-            _ => return None,
-        }
-    }
-    if n_digits == 0 || n_digits > 15 {
-        return None;
-    }
-    let v = mantissa as f64 / POW10[frac_digits];
-    Some(if neg { -v } else { v })
+    fast_float2::parse::<f64, _>(f).ok()
 }
 
 /// Parse a plain integer (optional sign, up to 19 digits, within `i64`) exactly, for nanosecond time stamps
@@ -265,6 +226,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn trim_removes_space_and_one_pair_of_quotes() {
+        assert_eq!(trim(b" 1.5 "), b"1.5");
+        assert_eq!(trim(b"\"x\""), b"x");
+        assert_eq!(trim(b" \"\"y\"\" "), b"\"y\"");
+        assert_eq!(trim(b"\""), b"\"");
+        assert_eq!(trim(b"  "), b"");
+        assert_eq!(trim(b"a"), b"a");
+        assert_eq!(trim(b""), b"");
+    }
+
+    #[test]
     fn numbers_parse_with_dot_or_decimal_comma() {
         assert_eq!(parse_number(b" 9.81 ", false), Some(9.81));
         assert_eq!(parse_number(b"\"-1.5e-3\"", false), Some(-1.5e-3));
@@ -273,41 +245,6 @@ mod tests {
         assert_eq!(parse_number(b"", false), None);
         assert_eq!(parse_number(b"abc", false), None);
         assert!(parse_number(b"NaN", false).unwrap().is_nan());
-    }
-
-    #[test]
-    fn fast_decimal_path_agrees_with_the_full_parser() {
-        for text in [
-            "0",
-            "-0",
-            "9.81",
-            "-12.3456",
-            ".5",
-            "5.",
-            "123456789012345",
-            "0.00000000000001",
-            "-9.806650000000",
-            "1234567.891",
-            "+3.25",
-            "0.1",
-            "0.3",
-        ] {
-            let fast = parse_simple_decimal(text.as_bytes()).unwrap();
-            let full: f64 = text.parse().unwrap();
-            assert_eq!(fast.to_bits(), full.to_bits(), "{text}");
-        }
-        for text in [
-            "1e5",
-            "1234567890123456",
-            "1.2.3",
-            "-",
-            ".",
-            "",
-            "nan",
-            "1,5",
-        ] {
-            assert!(parse_simple_decimal(text.as_bytes()).is_none(), "{text}");
-        }
     }
 
     #[test]
