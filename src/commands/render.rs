@@ -57,7 +57,7 @@ impl ClickArgs {
     /// The tempo program these options ask for.
     pub fn program(&self) -> anyhow::Result<Program> {
         match (&self.spm, &self.program) {
-            (Some(spm), _) => Ok(Program::steady(*spm)?),
+            (Some(spm), _) => Program::steady(*spm).map_err(|e| anyhow::anyhow!("bad --spm: {e}")),
             (None, Some(text)) => {
                 Program::parse(text).map_err(|e| anyhow::anyhow!("bad --program:\n{e}"))
             }
