@@ -4,11 +4,13 @@
 //! - [`voice`]: click sounds synthesised into preallocated tables.
 //! - [`renderer`]: the beat clock and voices into interleaved f32 buffers.
 //! - [`engine`]: the callback-side [`engine::Engine`] and control-side [`engine::Controller`].
+//! - [`output`]: the cpal glue (device choice, native rate, stream, faults).
 //! - [`sample`]: f32 to device sample formats.
 //! - [`beat_log`]: the `--beats` CSV log.
 
 pub mod beat_log;
 pub mod engine;
+pub mod output;
 pub mod renderer;
 pub mod sample;
 pub mod voice;
