@@ -7,6 +7,7 @@
 //! - [`output`]: the cpal glue (device choice, native rate, stream, faults).
 //! - [`sample`]: f32 to device sample formats.
 //! - [`beat_log`]: the `--beats` CSV log.
+//! - [`watchdog`]: when a live output counts as failed.
 
 pub mod beat_log;
 pub mod engine;
@@ -14,3 +15,4 @@ pub mod output;
 pub mod renderer;
 pub mod sample;
 pub mod voice;
+pub mod watchdog;

@@ -64,6 +64,8 @@ pub enum OutputError {
 pub struct StreamFault {
     /// True when the stream cannot continue (device gone, stream invalidated).
     pub fatal: bool,
+    /// True for an underrun/overrun: a gap in what was heard, harmless for the stream clock.
+    pub xrun: bool,
     /// Human-readable description.
     pub message: String,
 }
@@ -79,14 +81,9 @@ impl StreamFault {
         );
         Self {
             fatal,
+            xrun: err.kind() == ErrorKind::Xrun,
             message: err.to_string(),
         }
-    }
-
-    /// True for an underrun/overrun report (harmless for timing in the stream clock, but a gap
-    /// in what was heard).
-    pub fn is_xrun(&self) -> bool {
-        !self.fatal && self.message.to_lowercase().contains("underrun")
     }
 }
 

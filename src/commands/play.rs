@@ -1,21 +1,22 @@
 //! `stridebeat play`: the live metronome.
 //!
 //! Threads: the audio callback owns the [`Engine`]; this (control) thread owns the
-//! [`Controller`], drains beat reports into `--beats`, and waits on a crossbeam channel that
-//! receives Ctrl-C (from the ctrlc handler thread) and device faults (from cpal's error
-//! callback). It stops on Ctrl-C, at the end of `--duration`/a finite program (after the device
-//! has played out its buffer), or on a fatal device fault (exit code 2).
+//! [`Controller`], drains beat reports into `--beats`, and listens on crossbeam channels for
+//! Ctrl-C (from the ctrlc handler thread) and device faults (from cpal's error callback). It
+//! stops on Ctrl-C, at the end of `--duration`/a finite program (after the device has played
+//! out its buffer), or when the [`Watchdog`] judges the device failed (exit code 2).
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use crossbeam_channel::{bounded, RecvTimeoutError};
+use crossbeam_channel::bounded;
 use stridebeat::audio::beat_log::BeatLogWriter;
 use stridebeat::audio::engine::{engine, Controller, Engine};
 use stridebeat::audio::output::{open_output, StreamFault};
 use stridebeat::audio::renderer::Renderer;
+use stridebeat::audio::watchdog::{Verdict, Watchdog};
 
 use super::render::{create_beat_log, ClickArgs};
 
@@ -29,14 +30,6 @@ pub struct PlayArgs {
     /// enough). Default: the system's default output.
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
-}
-
-/// Something the control thread must react to.
-enum Event {
-    /// Ctrl-C or a termination signal.
-    Interrupt,
-    /// A device error from cpal's error callback.
-    Fault(StreamFault),
 }
 
 /// Capacity of the command and beat-report rings (beats are drained every 20 ms).
@@ -69,17 +62,19 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
         None => None,
     };
 
-    let (event_tx, event_rx) = bounded::<Event>(64);
-    let interrupt_tx = event_tx.clone();
+    // Ctrl-C and device faults come over separate channels so a storm of faults can never
+    // crowd out the user's Ctrl-C.
+    let (interrupt_tx, interrupt_rx) = bounded::<()>(1);
     ctrlc::set_handler(move || {
-        let _ = interrupt_tx.try_send(Event::Interrupt);
+        let _ = interrupt_tx.try_send(());
     })
     .context("cannot install the Ctrl-C handler")?;
+    let (fault_tx, fault_rx) = bounded::<StreamFault>(256);
 
     let device_name = output.name().to_string();
     let running = output
         .start(engine_half, move |fault| {
-            let _ = event_tx.try_send(Event::Fault(fault));
+            let _ = fault_tx.try_send(fault);
         })
         .map_err(|e| {
             anyhow::anyhow!(
@@ -92,26 +87,30 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
         describe(&args.click)
     );
 
-    let mut xruns = 0u64;
+    let started = Instant::now();
+    let mut watchdog = Watchdog::new(0.0);
     let mut finished_at_frames: Option<u64> = None;
-    let outcome: anyhow::Result<()> = loop {
-        match event_rx.recv_timeout(POLL) {
-            Ok(Event::Interrupt) => break Ok(()),
-            Ok(Event::Fault(fault)) if fault.fatal => {
-                break Err(anyhow::anyhow!(
-                    "the audio device `{device_name}` failed: {}",
-                    fault.message
-                ))
-            }
-            Ok(Event::Fault(fault)) => {
-                if fault.is_xrun() {
-                    xruns += 1;
-                } else {
-                    eprintln!("stridebeat: audio warning: {}", fault.message);
+    let outcome: anyhow::Result<()> = 'run: loop {
+        if interrupt_rx.recv_timeout(POLL).is_ok() {
+            break Ok(());
+        }
+        let now_s = started.elapsed().as_secs_f64();
+        let mut verdicts: Vec<Verdict> = fault_rx
+            .try_iter()
+            .map(|fault| watchdog.on_fault(&fault, now_s))
+            .collect();
+        verdicts.push(watchdog.on_tick(controller.frames_rendered(), now_s));
+        for verdict in verdicts {
+            match verdict {
+                Verdict::Fine => {}
+                Verdict::Warn(message) => eprintln!("stridebeat: audio warning: {message}"),
+                Verdict::Failed(reason) => {
+                    break 'run Err(anyhow::anyhow!(
+                        "the audio device `{device_name}` failed ({reason}); \
+                         is it still connected? Playback stopped."
+                    ))
                 }
             }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break Ok(()),
         }
         if let Err(e) = drain(&mut controller, &mut log) {
             break Err(e);
@@ -144,8 +143,11 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
             controller.dropped_reports()
         );
     }
-    if xruns > 0 {
-        eprintln!("stridebeat: the device reported {xruns} underruns (audible gaps)");
+    if watchdog.xruns() > 0 {
+        eprintln!(
+            "stridebeat: the device reported {} underruns (audible gaps)",
+            watchdog.xruns()
+        );
     }
     outcome
 }
