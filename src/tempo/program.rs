@@ -301,10 +301,7 @@ impl<'a> Parser<'a> {
     fn duration(&mut self) -> Result<f64, ProgramError> {
         let mut total_s = 0.0;
         let mut parts = 0;
-        loop {
-            let Some(value) = self.number()? else {
-                break;
-            };
+        while let Some(value) = self.number()? {
             let factor_s = match self.peek() {
                 Some('h') => 3600.0,
                 Some('m') => 60.0,
