@@ -6,6 +6,7 @@
 //! laptop never plays sound. It captures the sink's monitor with `parec` while the built binary
 //! plays `--spm 180 --duration 6s --beats beats.csv`, finds the clicks in the capture, and
 //! requires the captured intervals to equal the beat log's sample intervals within ±1 sample.
+//! One test needs no device and always runs: a missing `--device` exits 2 and suggests `render`.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -132,4 +133,21 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
         "device test: {} clicks, max interval error {max_error_samples} samples",
         captured.len()
     );
+}
+
+#[test]
+fn play_on_a_missing_device_exits_2_and_suggests_render() {
+    // Safe on any machine: the device does not exist, so nothing is played.
+    let out = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["play", "--spm", "170", "--device", "no-such-output-7f3a9c"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-such-output-7f3a9c"), "{stderr}");
+    assert!(
+        stderr.contains("stridebeat render"),
+        "must suggest render: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
