@@ -192,7 +192,7 @@ fn describe(click: &ClickArgs) -> String {
         (None, Some(p)) => format!("program \"{p}\""),
         (None, None) => String::new(),
     };
-    match click.duration {
+    match click.duration_s {
         Some(d_s) => format!("{what} for {d_s} s"),
         None => what,
     }
