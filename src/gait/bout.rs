@@ -7,6 +7,7 @@
 //! their original times, so the count loses nothing), and later steps pass straight through.
 //! A silence longer than a few step intervals ends the bout.
 
+use super::periodicity::PeriodEstimate;
 use super::StepEvent;
 
 /// Most candidates kept while a bout is unconfirmed.
@@ -19,7 +20,7 @@ const INTERVALS: usize = 5;
 pub struct BoutConfig {
     /// Consecutive regular candidates needed to confirm a bout.
     pub min_steps: usize,
-    /// Largest ratio between the longest and shortest interval among them.
+    /// Largest ratio between the longest and shortest stride (two-step interval) among them.
     pub max_interval_ratio: f64,
     /// Shortest and longest step interval a bout may have, seconds.
     pub interval_range_s: (f64, f64),
@@ -27,16 +28,29 @@ pub struct BoutConfig {
     pub end_after_intervals: f64,
     /// ... bounded to this range, seconds.
     pub end_after_range_s: (f64, f64),
+    /// Autocorrelation strength needed to confirm a bout.
+    pub confirm_periodicity: f64,
+    /// Largest relative difference between the candidates' typical interval and the
+    /// autocorrelation's step period when confirming.
+    pub period_agreement: f64,
+    /// Autocorrelation strength below which the bout is losing its rhythm ...
+    pub keep_periodicity: f64,
+    /// ... and ends after this long, seconds.
+    pub rhythm_lost_after_s: f64,
 }
 
 impl Default for BoutConfig {
     fn default() -> Self {
         Self {
-            min_steps: 4,
-            max_interval_ratio: 1.5,
+            min_steps: 5,
+            max_interval_ratio: 1.25,
             interval_range_s: (0.25, 1.6),
             end_after_intervals: 3.0,
             end_after_range_s: (1.2, 2.5),
+            confirm_periodicity: 0.5,
+            period_agreement: 0.25,
+            keep_periodicity: 0.25,
+            rhythm_lost_after_s: 2.0,
         }
     }
 }
@@ -52,6 +66,8 @@ pub struct BoutGate {
     intervals: [f64; INTERVALS],
     n_intervals: usize,
     next_interval: usize,
+    /// Since when (recording clock) the rhythm has been weak, if it is.
+    weak_since_s: Option<f64>,
 }
 
 impl BoutGate {
@@ -66,6 +82,7 @@ impl BoutGate {
             intervals: [0.0; INTERVALS],
             n_intervals: 0,
             next_interval: 0,
+            weak_since_s: None,
         }
     }
 
@@ -104,14 +121,33 @@ impl BoutGate {
         }
     }
 
-    /// Advance the clock to `now_s` (recording clock): ends a bout after a long silence.
-    pub fn tick(&mut self, now_s: f64) {
+    fn end_bout(&mut self) {
+        self.confirmed = false;
+        self.n_intervals = 0;
+        self.next_interval = 0;
+        self.last_s = None;
+        self.weak_since_s = None;
+    }
+
+    /// Advance the clock to `now_s` (recording clock) with the current periodicity: ends a
+    /// bout after a long silence or when the rhythm has been lost for a while.
+    pub fn tick(&mut self, now_s: f64, period: Option<PeriodEstimate>) {
+        let weak = period.is_none_or(|p| p.strength < self.cfg.keep_periodicity);
+        if !weak {
+            self.weak_since_s = None;
+        } else if self.weak_since_s.is_none() {
+            self.weak_since_s = Some(now_s);
+        }
+        if self.confirmed
+            && self
+                .weak_since_s
+                .is_some_and(|w| now_s - w > self.cfg.rhythm_lost_after_s)
+        {
+            self.end_bout();
+        }
         if let Some(last) = self.last_s {
             if now_s - last > self.end_after_s() {
-                self.confirmed = false;
-                self.n_intervals = 0;
-                self.next_interval = 0;
-                self.last_s = None;
+                self.end_bout();
             }
         }
         if !self.confirmed && self.n_pending > 0 {
@@ -122,9 +158,14 @@ impl BoutGate {
         }
     }
 
-    /// Offer a candidate step; `periodic` says whether the signal currently repeats at a gait
-    /// rate. Released steps are passed to `emit` in time order.
-    pub fn push(&mut self, step: StepEvent, periodic: bool, mut emit: impl FnMut(StepEvent)) {
+    /// Offer a candidate step with the current periodicity estimate. Released steps are passed
+    /// to `emit` in time order.
+    pub fn push(
+        &mut self,
+        step: StepEvent,
+        period: Option<PeriodEstimate>,
+        mut emit: impl FnMut(StepEvent),
+    ) {
         if self.confirmed {
             if let Some(last) = self.last_s {
                 let dt = step.t_s - last;
@@ -144,28 +185,42 @@ impl BoutGate {
         self.pending[self.n_pending] = step;
         self.n_pending += 1;
         let k = self.cfg.min_steps.max(2);
-        if !periodic || self.n_pending < k {
+        let Some(period) = period.filter(|p| p.strength >= self.cfg.confirm_periodicity) else {
+            return;
+        };
+        if self.n_pending < k {
             return;
         }
         let chain = &self.pending[self.n_pending - k..self.n_pending];
         let (lo, hi) = self.cfg.interval_range_s;
-        let mut min_dt = f64::INFINITY;
-        let mut max_dt: f64 = 0.0;
-        for w in chain.windows(2) {
-            let dt = w[1].t_s - w[0].t_s;
-            min_dt = min_dt.min(dt);
-            max_dt = max_dt.max(dt);
-        }
-        if min_dt < lo || max_dt > hi || max_dt > self.cfg.max_interval_ratio * min_dt {
+        let typical = (chain[k - 1].t_s - chain[0].t_s) / (k - 1) as f64;
+        if !(lo..=hi).contains(&typical)
+            || (typical / period.step_s - 1.0).abs() > self.cfg.period_agreement
+        {
             return;
         }
+        // Strides (two steps) must be even; single steps only roughly so, because the two
+        // legs' peaks can sit at different phases of the step (a phone on one thigh).
+        let mut min_stride = f64::INFINITY;
+        let mut max_stride: f64 = 0.0;
+        for w in chain.windows(3) {
+            let d = w[2].t_s - w[0].t_s;
+            min_stride = min_stride.min(d);
+            max_stride = max_stride.max(d);
+        }
+        let steps_ok = chain.windows(2).all(|w| {
+            let d = w[1].t_s - w[0].t_s;
+            d >= 0.5 * typical && d <= 1.5 * typical
+        });
+        if !steps_ok || max_stride > self.cfg.max_interval_ratio * min_stride {
+            return;
+        }
+        let (min_dt, max_dt) = (0.5 * typical, 1.5 * typical);
         // Confirmed: also take earlier waiting steps that continue the same rhythm.
         let mut first = self.n_pending - k;
         while first > 0 {
             let dt = self.pending[first].t_s - self.pending[first - 1].t_s;
-            if dt < min_dt / self.cfg.max_interval_ratio.sqrt()
-                || dt > max_dt * self.cfg.max_interval_ratio.sqrt()
-            {
+            if dt < min_dt || dt > max_dt {
                 break;
             }
             first -= 1;
@@ -187,6 +242,14 @@ impl BoutGate {
 mod tests {
     use super::*;
 
+    fn periodic(step_s: f64) -> Option<PeriodEstimate> {
+        Some(PeriodEstimate {
+            step_s,
+            strength: 0.9,
+            halved: false,
+        })
+    }
+
     fn step(t: f64) -> StepEvent {
         StepEvent {
             t_s: t,
@@ -200,7 +263,7 @@ mod tests {
         let mut g = BoutGate::new(BoutConfig::default());
         let mut out = Vec::new();
         for i in 0..10 {
-            g.push(step(i as f64 * 0.5), true, |s| out.push(s.t_s));
+            g.push(step(i as f64 * 0.5), periodic(0.5), |s| out.push(s.t_s));
         }
         assert_eq!(out.len(), 10);
         assert!(out.windows(2).all(|w| (w[1] - w[0] - 0.5).abs() < 1e-9));
@@ -211,10 +274,14 @@ mod tests {
         let mut g = BoutGate::new(BoutConfig::default());
         let mut n = 0;
         for t in [0.0, 0.3, 1.4, 1.7, 3.0, 3.9, 4.2, 5.6] {
-            g.push(step(t), true, |_| n += 1);
+            g.push(step(t), periodic(0.5), |_| n += 1);
         }
         for i in 0..10 {
-            g.push(step(10.0 + i as f64 * 0.5), false, |_| n += 1);
+            g.push(step(10.0 + i as f64 * 0.5), None, |_| n += 1);
+        }
+        // Regular, but not at the rhythm the signal repeats at.
+        for i in 0..10 {
+            g.push(step(20.0 + i as f64 * 0.5), periodic(0.9), |_| n += 1);
         }
         assert_eq!(n, 0);
     }
@@ -223,12 +290,25 @@ mod tests {
     fn silence_ends_the_bout() {
         let mut g = BoutGate::new(BoutConfig::default());
         for i in 0..6 {
-            g.push(step(i as f64 * 0.5), true, |_| {});
+            g.push(step(i as f64 * 0.5), periodic(0.5), |_| {});
         }
         assert!(g.in_bout());
-        g.tick(2.6);
+        g.tick(2.6, periodic(0.5));
         assert!(g.in_bout());
-        g.tick(6.0);
+        g.tick(6.0, periodic(0.5));
+        assert!(!g.in_bout());
+    }
+
+    #[test]
+    fn lost_rhythm_ends_the_bout() {
+        let mut g = BoutGate::new(BoutConfig::default());
+        for i in 0..6 {
+            g.push(step(i as f64 * 0.5), periodic(0.5), |_| {});
+        }
+        g.tick(2.6, None);
+        g.tick(3.0, None);
+        assert!(g.in_bout());
+        g.tick(4.7, None);
         assert!(!g.in_bout());
     }
 }

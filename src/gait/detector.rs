@@ -182,6 +182,12 @@ impl LiveDetector {
             .map(|p| p.step_s)
     }
 
+    /// The latest raw periodicity estimate (step period, strength, whether halved), even when
+    /// too weak to be trusted.
+    pub fn periodicity(&self) -> Option<PeriodEstimate> {
+        self.grid.period
+    }
+
     /// Whether a walking/running bout is in progress (steps are being counted).
     pub fn in_bout(&self) -> bool {
         self.gate.in_bout()
@@ -220,7 +226,7 @@ impl LiveDetector {
             Self::on_grid(cfg, grid, periodicity, gate, out, tg, v, reported_s);
         });
         debug_assert!(feed != Feed::Ignored);
-        self.gate.tick(s.t_s);
+        self.gate.tick(s.t_s, self.grid.period);
         &self.out.steps[..self.out.n]
     }
 
@@ -318,16 +324,19 @@ impl LiveDetector {
                     interpolated: true,
                     strength: 0.0,
                 };
-                gate.push(mid, periodic, |e| out.push(e));
+                gate.push(mid, g.period, |e| out.push(e));
             }
         }
         g.last_peak_s = Some(t_peak);
+        if std::env::var("GAITDBG").is_ok() {
+            eprintln!("CAND {t_peak:.3} y {y1:.3} amp {amp:.3} exp {expected} per {period:?}");
+        }
         let step = StepEvent {
             t_s: contact,
             reported_s,
             interpolated: false,
             strength: if amp > 0.0 { (y1 / amp) as f32 } else { 0.0 },
         };
-        gate.push(step, periodic, |e| out.push(e));
+        gate.push(step, g.period, |e| out.push(e));
     }
 }
