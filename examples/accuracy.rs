@@ -39,6 +39,7 @@ fn detector_config() -> DetectorConfig {
     o!(threshold, "THR");
     o!(threshold_expected, "THREXP");
     o!(refractory, "REFR");
+    o!(min_height_share, "MINH");
     o!(contact_lag_s, "LAG");
     o!(bout.min_steps, "MINSTEPS");
     o!(bout.max_interval_ratio, "RATIO");

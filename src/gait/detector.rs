@@ -50,6 +50,9 @@ pub struct DetectorConfig {
     pub threshold_expected: f64,
     /// Absolute floor of the peak height, m/s².
     pub floor_mps2: f64,
+    /// Smallest peak height as a share of the typical height of the recent steps (the
+    /// median of the last few), so the small motions after a stop do not continue a bout.
+    pub min_height_share: f64,
     /// Refractory interval as a share of the step period.
     pub refractory: f64,
     /// Shortest refractory interval, seconds.
@@ -74,6 +77,7 @@ impl Default for DetectorConfig {
             threshold: 0.35,
             threshold_expected: 0.12,
             floor_mps2: 0.05,
+            min_height_share: 0.3,
             refractory: 0.6,
             min_refractory_s: 0.24,
             contact_lag_s: 0.0,
@@ -110,6 +114,32 @@ struct GridState {
     n: u64,
     period: Option<PeriodEstimate>,
     last_peak_s: Option<f64>,
+    /// Heights of the last accepted peaks (ring), m/s².
+    heights: [f64; HEIGHTS],
+    n_heights: usize,
+    next_height: usize,
+    was_in_bout: bool,
+}
+
+/// Accepted peak heights kept for the typical height.
+const HEIGHTS: usize = 8;
+
+impl GridState {
+    fn typical_height(&self) -> Option<f64> {
+        if self.n_heights < 3 {
+            return None;
+        }
+        let mut v = self.heights;
+        let s = &mut v[..self.n_heights];
+        s.sort_by(f64::total_cmp);
+        Some(s[s.len() / 2])
+    }
+
+    fn record_height(&mut self, h: f64) {
+        self.heights[self.next_height] = h;
+        self.next_height = (self.next_height + 1) % HEIGHTS;
+        self.n_heights = (self.n_heights + 1).min(HEIGHTS);
+    }
 }
 
 /// Streaming step detector: push samples in time order, get steps as they are recognised.
@@ -166,6 +196,10 @@ impl LiveDetector {
             n: 0,
             period: None,
             last_peak_s: None,
+            heights: [0.0; HEIGHTS],
+            n_heights: 0,
+            next_height: 0,
+            was_in_bout: false,
         }
     }
 
@@ -264,6 +298,11 @@ impl LiveDetector {
             g.settled = true;
         }
         let y = g.lp.process(g.hp.process(v));
+        // The typical step height belongs to a bout: forget it when the bout ends.
+        if g.was_in_bout && !gate.in_bout() {
+            g.n_heights = 0;
+        }
+        g.was_in_bout = gate.in_bout();
         per.push(y);
         g.n += 1;
         if g.n % 5 == 0 {
@@ -311,6 +350,12 @@ impl LiveDetector {
         if y1 < cfg.floor_mps2 || y1 < share * amp {
             return;
         }
+        if gate.in_bout()
+            && g.typical_height()
+                .is_some_and(|h| y1 < cfg.min_height_share * h)
+        {
+            return;
+        }
         let periodic = g.period.is_some_and(|p| p.strength >= cfg.min_periodicity);
         let f_step = period.map(|p| 1.0 / p).unwrap_or(2.0);
         let delay = Self::delay_s(cfg, g, f_step);
@@ -328,6 +373,7 @@ impl LiveDetector {
             }
         }
         g.last_peak_s = Some(t_peak);
+        g.record_height(y1);
         if std::env::var("GAITDBG").is_ok() {
             eprintln!("CAND {t_peak:.3} y {y1:.3} amp {amp:.3} exp {expected} per {period:?}");
         }

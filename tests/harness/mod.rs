@@ -25,6 +25,12 @@ use stridebeat::source::{self, ReadOptions};
 
 /// Match tolerance for F1 and latency, seconds.
 pub const TOL_S: f64 = 0.15;
+/// Reference steps further apart than this belong to different covered stretches, seconds
+/// (a step interval of a slow walk is at most about 1.2 s).
+pub const STRETCH_GAP_S: f64 = 1.5;
+/// Margin around a covered stretch, seconds (about half a step: a detected step may lead or
+/// lag its reference by the match tolerance and then some).
+pub const STRETCH_MARGIN_S: f64 = 0.5;
 
 /// The data folder: `STRIDEBEAT_DATA`, else `../shared/data` beside the crate, else
 /// `/work/shared/data`; `None` when none has an `index.json`.
@@ -96,7 +102,9 @@ fn score(truth: &Value, all_steps: &[f64]) -> ModeScore {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_f64).collect())
         .filter(|t: &Vec<f64>| !t.is_empty());
-    let stretches = times.as_ref().map(|t| covered_stretches(t, 3.0, 1.0));
+    let stretches = times
+        .as_ref()
+        .map(|t| covered_stretches(t, STRETCH_GAP_S, STRETCH_MARGIN_S));
     let counted: Vec<f64> = match &stretches {
         Some(s) if truth.get("n_reference_wbs").is_some() => inside(all_steps, s),
         _ => all_steps.to_vec(),
