@@ -7,21 +7,21 @@
 //! replay, or the stop flag). Bad input never stops a source: a bad line or datagram is dropped
 //! and counted in [`LiveStats`].
 //!
-//! - `-`: lines on stdin. A header line before the first sample is skipped; any other line that
-//!   does not decode is counted in `bad_lines`. EOF ends the session cleanly.
+//! - `-`: lines on stdin (a header line is allowed); a line that does not decode is skipped and
+//!   counted in `bad_lines`. EOF ends the session cleanly.
 //! - `udp:[HOST:]PORT`: one or more lines per datagram. Binds `127.0.0.1` unless a host is
 //!   named (`udp:0.0.0.0:5555` listens on every interface). A datagram that is not UTF-8, holds
 //!   a line that does not decode (garbage, a cut-off line) or is larger than
 //!   [`MAX_DATAGRAM_BYTES`] is dropped whole and counted in `dropped_datagrams`.
-//! - `file:PATH`: a recording (a stridebeat session or an accelerometer CSV) replayed at its
-//!   recorded pace, or `replay_speed` times faster.
+//! - `file:PATH`: a recording (a stridebeat session, or any accelerometer file the reader
+//!   reads) replayed at its recorded pace, or `replay_speed` times faster.
 //!
-//! Line decoding is kept in one small type, [`LineDecoder`]: `t, ax, ay, az` separated by
-//! commas, semicolons, tabs or spaces, time in seconds (or epoch milliseconds/nanoseconds,
-//! recognised by size), acceleration in m/s²; extra columns are ignored.
+//! Lines are decoded by the reader's [`LineDecoder`], which detects the layout (columns,
+//! separators, time and acceleration units; the phone apps' CSV lines) from the first lines,
+//! exactly as for files.
 
 use crate::gait::AccelSample;
-use crate::source::session;
+use crate::source::{read_all, session, LineDecoder, ReadOptions, SourceError};
 use crossbeam_channel::Sender;
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
@@ -38,8 +38,6 @@ pub const MAX_DATAGRAM_BYTES: usize = 16 * 1024;
 pub const MAX_LINE_BYTES: usize = 4096;
 /// How often a blocked UDP source looks at the stop flag.
 const POLL: Duration = Duration::from_millis(100);
-/// Largest plausible acceleration, m/s² (about 100 g); larger values are garbage.
-const MAX_ACC: f64 = 1000.0;
 
 /// Where live samples come from, as given to `--input`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +126,9 @@ pub enum LiveError {
     /// A session file could not be read.
     #[error(transparent)]
     Session(#[from] session::SessionError),
+    /// A recording could not be read.
+    #[error(transparent)]
+    Recording(#[from] SourceError),
     /// Reading stdin or the socket failed.
     #[error("{what}: {source}")]
     Read {
@@ -146,12 +147,8 @@ pub struct LiveStats {
     pub lines: AtomicU64,
     /// Samples sent on.
     pub samples: AtomicU64,
-    /// Header lines skipped before the first sample.
-    pub header_lines: AtomicU64,
-    /// Lines that did not decode (stdin and files).
+    /// Lines that did not decode or went back in time (stdin and files).
     pub bad_lines: AtomicU64,
-    /// Samples dropped because their time did not increase.
-    pub out_of_order: AtomicU64,
     /// Datagrams received (UDP).
     pub datagrams: AtomicU64,
     /// Datagrams dropped: garbage, a cut-off line, or too large (UDP).
@@ -167,12 +164,8 @@ pub struct LiveCounts {
     pub lines: u64,
     /// Samples sent on.
     pub samples: u64,
-    /// Header lines skipped.
-    pub header_lines: u64,
-    /// Lines that did not decode.
+    /// Lines that did not decode or went back in time.
     pub bad_lines: u64,
-    /// Samples dropped for time not increasing.
-    pub out_of_order: u64,
     /// Datagrams received.
     pub datagrams: u64,
     /// Datagrams dropped.
@@ -188,9 +181,7 @@ impl LiveStats {
         LiveCounts {
             lines: g(&self.lines),
             samples: g(&self.samples),
-            header_lines: g(&self.header_lines),
             bad_lines: g(&self.bad_lines),
-            out_of_order: g(&self.out_of_order),
             datagrams: g(&self.datagrams),
             dropped_datagrams: g(&self.dropped_datagrams),
             oversized_datagrams: g(&self.oversized_datagrams),
@@ -208,9 +199,6 @@ impl std::fmt::Display for LiveCounts {
         if self.bad_lines > 0 {
             write!(f, ", {} bad lines skipped", self.bad_lines)?;
         }
-        if self.out_of_order > 0 {
-            write!(f, ", {} out-of-order samples dropped", self.out_of_order)?;
-        }
         if self.datagrams > 0 {
             write!(f, ", {} datagrams", self.datagrams)?;
         }
@@ -225,135 +213,27 @@ impl std::fmt::Display for LiveCounts {
     }
 }
 
-/// Why one line did not decode.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LineProblem {
-    /// Fewer than four numbers (`t, ax, ay, az`): a cut-off or foreign line.
-    TooFewFields(usize),
-    /// A field is not a number.
-    NotANumber(usize),
-    /// A number is NaN, infinite or implausibly large.
-    OutOfRange(usize),
-}
-
-/// What one line gave.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Decoded {
-    /// A sample, on the session clock.
-    Sample(AccelSample),
-    /// A header line before the first sample (skipped).
-    Header,
-    /// A blank line (skipped).
-    Blank,
-    /// A sample whose time does not increase (dropped).
-    OutOfOrder,
-}
-
-/// How the time column is scaled to seconds, decided on the first sample.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum TimeUnit {
-    Seconds,
-    Millis,
-    Nanos,
-}
-
-/// Turns text lines into samples: `t, ax, ay, az` (extra columns ignored), the first
-/// sample's time becoming 0 on the session clock. Stateful: it remembers the time origin and
-/// unit, and the last time, to drop samples that go backwards.
-#[derive(Clone, Debug, Default)]
-pub struct LineDecoder {
-    origin: Option<(f64, TimeUnit)>,
-    last_t_s: Option<f64>,
-    /// Skip a non-numeric line before the first sample as a header (stdin, files).
-    allow_header: bool,
-}
-
-impl LineDecoder {
-    /// A decoder; `allow_header` lets a non-numeric line before the first sample pass as a
-    /// header (stdin and files; not UDP, where every datagram must be data).
-    pub fn new(allow_header: bool) -> Self {
-        Self {
-            allow_header,
-            ..Self::default()
-        }
-    }
-
-    /// Decode one line (without its line break).
-    pub fn decode(&mut self, line: &str) -> Result<Decoded, LineProblem> {
-        let line = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-        if line.is_empty() {
-            return Ok(Decoded::Blank);
-        }
-        let mut v = [0f64; 4];
-        let mut n = 0;
-        for (i, tok) in line
-            .split([',', ';', '\t', ' '])
-            .filter(|t| !t.is_empty())
-            .enumerate()
-        {
-            if i >= 4 {
-                break;
-            }
-            let tok = tok.trim_matches('"');
-            let x: f64 = match tok.parse() {
-                Ok(x) => x,
-                Err(_) => {
-                    if self.origin.is_none() && self.allow_header {
-                        return Ok(Decoded::Header);
-                    }
-                    return Err(LineProblem::NotANumber(i + 1));
-                }
-            };
-            let limit = if i == 0 { f64::MAX } else { MAX_ACC };
-            if !x.is_finite() || x.abs() > limit {
-                return Err(LineProblem::OutOfRange(i + 1));
-            }
-            v[i] = x;
-            n += 1;
-        }
-        if n < 4 {
-            return Err(LineProblem::TooFewFields(n));
-        }
-        let (t0, unit) = *self.origin.get_or_insert_with(|| {
-            let unit = match v[0].abs() {
-                x if x > 1e14 => TimeUnit::Nanos,
-                x if x > 1e11 => TimeUnit::Millis,
-                _ => TimeUnit::Seconds,
-            };
-            (v[0], unit)
-        });
-        let t_s = match unit {
-            TimeUnit::Seconds => v[0] - t0,
-            TimeUnit::Millis => (v[0] - t0) * 1e-3,
-            TimeUnit::Nanos => (v[0] - t0) * 1e-9,
-        };
-        if self.last_t_s.is_some_and(|last| t_s <= last) {
-            return Ok(Decoded::OutOfOrder);
-        }
-        self.last_t_s = Some(t_s);
-        Ok(Decoded::Sample(AccelSample {
-            t_s,
-            acc: [v[1] as f32, v[2] as f32, v[3] as f32],
-        }))
-    }
-}
-
 /// Options of a live source.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LiveOptions {
     /// `file:` replays this many times faster than recorded (default 1).
     pub replay_speed: f64,
+    /// How to read the lines or the file (default: detect everything).
+    pub read: ReadOptions,
 }
 
 impl Default for LiveOptions {
     fn default() -> Self {
-        Self { replay_speed: 1.0 }
+        Self {
+            replay_speed: 1.0,
+            read: ReadOptions::default(),
+        }
     }
 }
 
 /// A running source thread.
 pub struct LiveSource {
-    /// The thread; it returns when its input ends, the receiver is gone, or stop is set.
+    /// The thread; it returns when its input ends, the sink refuses a sample, or stop is set.
     pub thread: JoinHandle<Result<(), LiveError>>,
     /// Its counters.
     pub stats: Arc<LiveStats>,
@@ -361,54 +241,62 @@ pub struct LiveSource {
     pub local_addr: Option<SocketAddr>,
 }
 
-/// Start a source on its own thread, sending samples to `tx`. Problems that stop it from
-/// starting (an address that cannot be bound, a file that cannot be opened) are returned here.
-/// The thread stops soon after `stop` is set (stdin only at its next line).
+/// Start a source on its own thread, sending samples to `tx`. See [`spawn_with`].
 pub fn spawn(
     spec: &LiveSpec,
     opts: LiveOptions,
     tx: Sender<AccelSample>,
     stop: Arc<AtomicBool>,
 ) -> Result<LiveSource, LiveError> {
+    spawn_with(spec, opts, move |s| tx.send(s).is_ok(), stop)
+}
+
+/// Start a source on its own thread, handing every sample to `sink` on that thread (which may
+/// do more work there, e.g. detect steps, before passing it on); `sink` returns false when
+/// nobody listens any more, and the source then ends. Problems that stop the source from
+/// starting (an address that cannot be bound, a file that cannot be read) are returned here.
+/// The thread stops soon after `stop` is set (stdin only at its next line).
+pub fn spawn_with(
+    spec: &LiveSpec,
+    opts: LiveOptions,
+    sink: impl FnMut(AccelSample) -> bool + Send + 'static,
+    stop: Arc<AtomicBool>,
+) -> Result<LiveSource, LiveError> {
     let stats = Arc::new(LiveStats::default());
     let st = Arc::clone(&stats);
+    let start_err = |what| move |source| LiveError::Read { what, source };
     let (thread, local_addr) = match spec {
         LiveSpec::Stdin => {
+            let read = opts.read.clone();
             let t = std::thread::Builder::new()
                 .name("source-stdin".into())
                 .spawn(move || {
                     let stdin = io::stdin();
                     let lock = stdin.lock();
-                    read_lines(lock, "stdin", &tx, &st, &stop)
+                    read_lines(lock, "stdin", &read, sink, &st, &stop)
                 })
-                .map_err(|source| LiveError::Read {
-                    what: "starting the stdin thread",
-                    source,
-                })?;
+                .map_err(start_err("starting the stdin thread"))?;
             (t, None)
         }
         LiveSpec::Udp(addr) => {
-            let sock = UdpSocket::bind(addr).map_err(|source| LiveError::Bind {
+            let bind_err = |source| LiveError::Bind {
                 addr: *addr,
                 source,
-            })?;
+            };
+            let sock = UdpSocket::bind(addr).map_err(bind_err)?;
             let local = sock.local_addr().ok();
-            sock.set_read_timeout(Some(POLL))
-                .map_err(|source| LiveError::Bind {
-                    addr: *addr,
-                    source,
-                })?;
+            sock.set_read_timeout(Some(POLL)).map_err(bind_err)?;
+            let label = format!("udp:{addr}");
+            let read = opts.read.clone();
             let t = std::thread::Builder::new()
                 .name("source-udp".into())
-                .spawn(move || read_udp(&sock, &tx, &st, &stop))
-                .map_err(|source| LiveError::Read {
-                    what: "starting the UDP thread",
-                    source,
-                })?;
+                .spawn(move || read_udp(&sock, &label, &read, sink, &st, &stop))
+                .map_err(start_err("starting the UDP thread"))?;
             (t, local)
         }
         LiveSpec::File(path) => {
-            let samples = load_recording(path, &stats)?;
+            let (samples, skipped) = load_recording(path, &opts.read)?;
+            stats.bad_lines.store(skipped, Ordering::Relaxed);
             let speed = if opts.replay_speed.is_finite() && opts.replay_speed > 0.0 {
                 opts.replay_speed
             } else {
@@ -417,13 +305,10 @@ pub fn spawn(
             let t = std::thread::Builder::new()
                 .name("source-file".into())
                 .spawn(move || {
-                    replay(&samples, speed, &tx, &st, &stop);
+                    replay(&samples, speed, sink, &st, &stop);
                     Ok(())
                 })
-                .map_err(|source| LiveError::Read {
-                    what: "starting the replay thread",
-                    source,
-                })?;
+                .map_err(start_err("starting the replay thread"))?;
             (t, None)
         }
     };
@@ -434,18 +319,30 @@ pub fn spawn(
     })
 }
 
-/// Reads lines until EOF, the receiver hangs up, or `stop`; every decodable line becomes a
-/// sample. Lines longer than [`MAX_LINE_BYTES`] are dropped as bad.
+/// Reads lines until EOF, the sink refuses, or `stop`; every decodable line becomes a sample.
+/// Lines longer than [`MAX_LINE_BYTES`] or not UTF-8 are dropped as bad.
 pub fn read_lines<R: Read>(
     input: R,
     what: &'static str,
-    tx: &Sender<AccelSample>,
+    read: &ReadOptions,
+    mut sink: impl FnMut(AccelSample) -> bool,
     stats: &LiveStats,
     stop: &AtomicBool,
 ) -> Result<(), LiveError> {
     let mut reader = BufReader::with_capacity(64 * 1024, input);
-    let mut decoder = LineDecoder::new(true);
+    let mut decoder = LineDecoder::new(what, read.clone());
+    let mut own_bad = 0u64;
     let mut buf = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(64);
+    let mut deliver = |out: &mut Vec<AccelSample>, stats: &LiveStats| -> bool {
+        for s in out.drain(..) {
+            if !sink(s) {
+                return false;
+            }
+            bump(&stats.samples);
+        }
+        true
+    };
     while !stop.load(Ordering::Relaxed) {
         buf.clear();
         let n = (&mut reader)
@@ -453,12 +350,20 @@ pub fn read_lines<R: Read>(
             .read_until(b'\n', &mut buf)
             .map_err(|source| LiveError::Read { what, source })?;
         if n == 0 {
-            return Ok(()); // EOF: the session ends cleanly.
+            // EOF: a short stream is decoded with what it gave; the session ends cleanly.
+            if decoder.finish(&mut out).is_err() {
+                own_bad += 1;
+            }
+            stats
+                .bad_lines
+                .store(own_bad + decoder.skipped().count, Ordering::Relaxed);
+            deliver(&mut out, stats);
+            return Ok(());
         }
         bump(&stats.lines);
         if buf.last() != Some(&b'\n') && n > MAX_LINE_BYTES {
             // Oversized line: drop it and skip to its end.
-            bump(&stats.bad_lines);
+            own_bad += 1;
             let mut rest = Vec::new();
             loop {
                 rest.clear();
@@ -470,39 +375,37 @@ pub fn read_lines<R: Read>(
                     break;
                 }
             }
-            continue;
-        }
-        let Ok(line) = std::str::from_utf8(&buf) else {
-            bump(&stats.bad_lines);
-            continue;
-        };
-        match decoder.decode(line) {
-            Ok(Decoded::Sample(s)) => {
-                if tx.send(s).is_err() {
-                    return Ok(()); // Nobody listens any more.
-                }
-                bump(&stats.samples);
+        } else if let Ok(line) = std::str::from_utf8(&buf) {
+            if decoder.push_line(line, &mut out).is_err() {
+                own_bad += 1;
             }
-            Ok(Decoded::Header) => bump(&stats.header_lines),
-            Ok(Decoded::Blank) => {}
-            Ok(Decoded::OutOfOrder) => bump(&stats.out_of_order),
-            Err(_) => bump(&stats.bad_lines),
+        } else {
+            own_bad += 1;
+        }
+        stats
+            .bad_lines
+            .store(own_bad + decoder.skipped().count, Ordering::Relaxed);
+        if !deliver(&mut out, stats) {
+            return Ok(()); // Nobody listens any more.
         }
     }
     Ok(())
 }
 
-/// Receives datagrams until `stop` or the receiver hangs up. A datagram is all-or-nothing:
-/// if any of its lines does not decode, none of its samples is sent.
+/// Receives datagrams until `stop` or the sink refuses. A datagram is all-or-nothing: if it
+/// is not text, is oversized, or any of its lines does not decode (garbage, a cut-off line,
+/// time going back), none of its samples is passed on.
 fn read_udp(
     sock: &UdpSocket,
-    tx: &Sender<AccelSample>,
+    label: &str,
+    read: &ReadOptions,
+    mut sink: impl FnMut(AccelSample) -> bool,
     stats: &LiveStats,
     stop: &AtomicBool,
 ) -> Result<(), LiveError> {
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES + 1];
-    let mut decoder = LineDecoder::new(false);
-    let mut pending: Vec<AccelSample> = Vec::with_capacity(64);
+    let mut decoder = LineDecoder::new(label, read.clone());
+    let mut out: Vec<AccelSample> = Vec::with_capacity(64);
     while !stop.load(Ordering::Relaxed) {
         let n = match sock.recv(&mut buf) {
             Ok(n) => n,
@@ -535,33 +438,18 @@ fn read_udp(
             bump(&stats.dropped_datagrams);
             continue;
         };
-        // Decode on a copy so a bad datagram leaves the decoder's clock untouched.
-        let mut trial = decoder.clone();
-        pending.clear();
-        let mut ok = true;
-        let mut out_of_order = 0;
-        for line in text.lines() {
-            bump(&stats.lines);
-            match trial.decode(line) {
-                Ok(Decoded::Sample(s)) => pending.push(s),
-                Ok(Decoded::Blank) => {}
-                Ok(Decoded::OutOfOrder) => out_of_order += 1,
-                Ok(Decoded::Header) | Err(_) => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if !ok || (pending.is_empty() && out_of_order == 0) {
+        stats
+            .lines
+            .fetch_add(text.lines().count() as u64, Ordering::Relaxed);
+        let skipped_before = decoder.skipped().count;
+        out.clear();
+        let failed = decoder.push_line(text, &mut out).is_err();
+        if failed || decoder.skipped().count > skipped_before {
             bump(&stats.dropped_datagrams);
             continue;
         }
-        decoder = trial;
-        stats
-            .out_of_order
-            .fetch_add(out_of_order, Ordering::Relaxed);
-        for s in pending.drain(..) {
-            if tx.send(s).is_err() {
+        for s in out.drain(..) {
+            if !sink(s) {
                 return Ok(());
             }
             bump(&stats.samples);
@@ -570,37 +458,36 @@ fn read_udp(
     Ok(())
 }
 
-/// Reads a whole recording for replay: a stridebeat session's samples, or accelerometer lines.
-pub fn load_recording(path: &Path, stats: &LiveStats) -> Result<Vec<AccelSample>, LiveError> {
+/// Reads a whole recording for replay or offline analysis: a stridebeat session's samples, or
+/// any accelerometer file the reader reads. Returns the samples and the rows skipped.
+pub fn load_recording(
+    path: &Path,
+    read: &ReadOptions,
+) -> Result<(Vec<AccelSample>, u64), LiveError> {
     let file_err = |source| LiveError::File {
         path: path.to_path_buf(),
         source,
     };
     let file = std::fs::File::open(path).map_err(file_err)?;
     let mut reader = BufReader::new(file);
-    let mut first = String::new();
-    reader.read_line(&mut first).map_err(file_err)?;
-    if session::is_session_header(&first) {
+    let mut first = Vec::new();
+    (&mut reader)
+        .take(256)
+        .read_until(b'\n', &mut first)
+        .map_err(file_err)?;
+    if session::is_session_header(&String::from_utf8_lossy(&first)) {
         let s = session::read_session_file(path)?;
-        stats
-            .bad_lines
-            .fetch_add(s.skipped_lines, Ordering::Relaxed);
-        return Ok(s.samples);
+        return Ok((s.samples, s.skipped_lines));
     }
-    let file = std::fs::File::open(path).map_err(file_err)?;
-    let (tx, rx) = crossbeam_channel::unbounded();
-    let never = AtomicBool::new(false);
-    read_lines(file, "file", &tx, stats, &never)?;
-    drop(tx);
-    stats.samples.store(0, Ordering::Relaxed);
-    Ok(rx.try_iter().collect())
+    let rec = read_all(path, read)?;
+    Ok((rec.samples, rec.skipped.count))
 }
 
 /// Sends `samples` at their recorded pace (`speed` times faster), sleeping between them.
 fn replay(
     samples: &[AccelSample],
     speed: f64,
-    tx: &Sender<AccelSample>,
+    mut sink: impl FnMut(AccelSample) -> bool,
     stats: &LiveStats,
     stop: &AtomicBool,
 ) {
@@ -623,7 +510,7 @@ fn replay(
             }
             std::thread::sleep((due - now).min(POLL));
         }
-        if tx.send(*s).is_err() {
+        if !sink(*s) {
             return;
         }
         bump(&stats.samples);
