@@ -427,9 +427,29 @@ fn walking_pauses_and_running_resumes_with_a_fresh_hold() {
 #[test]
 fn a_slow_running_cadence_counts_as_walking() {
     let mut coach = given(170.0);
-    let ev = feed(&mut coach, 0.0, 10.0, 0.5, run(130.0));
+    let mut ev = feed(&mut coach, 0.0, 5.0, 0.5, run(170.0));
+    ev.extend(feed(&mut coach, 5.0, 15.0, 0.5, run(130.0)));
     assert_eq!(kinds(&ev), ["baseline", "pause"]);
     assert_eq!(coach.paused(), Some(PauseCause::Walk));
+}
+
+#[test]
+fn nothing_pauses_before_the_runner_first_runs() {
+    // The detector needs a few steps before it reports any: a session starts "stopped".
+    let mut coach = given(170.0);
+    let mut ev = feed(&mut coach, 0.0, 8.0, 0.5, |_| (None, Motion::Stop));
+    ev.extend(feed(&mut coach, 8.0, 20.0, 0.5, |_| {
+        (Some(115.0), Motion::Walk)
+    }));
+    assert_eq!(kinds(&ev), ["baseline"]);
+    assert_eq!(coach.paused(), None);
+    let ev = feed(&mut coach, 20.0, 81.0, 0.5, run(170.0));
+    assert_eq!(
+        kinds(&ev),
+        ["raise"],
+        "the first hold starts with the first running"
+    );
+    assert_eq!(ev[0].t_s, 80.0);
 }
 
 #[test]

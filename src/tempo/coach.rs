@@ -22,7 +22,8 @@
 //!   for them); below it for `miss_s` (120 s) the target steps back by `step_spm`, not below the
 //!   baseline. A runner *above* the zone is neither holding nor missing: nothing happens.
 //! - **Pause.** Walking (or a running cadence below `min_run_spm`, 140 spm) or stopping for
-//!   `settle_s` (3 s) pauses the coach; running again for `settle_s` resumes it. Timers start
+//!   `settle_s` (3 s) pauses the coach (not before the runner has first been seen running:
+//!   until then the session simply has not started); running again for `settle_s` resumes it. Timers start
 //!   afresh on resume. No observation for `stall_s` (3 s) is a sensor stall: the coach pauses
 //!   and says so, with the event stamped at the moment the stall began plus `stall_s`, whether it
 //!   is noticed by [`Coach::tick`] (live) or by the next observation's time gap (offline), so a
@@ -410,6 +411,9 @@ pub struct Coach {
     last_t_s: Option<f64>,
     last_cadence_spm: Option<f64>,
     last_motion: Option<Motion>,
+    /// The runner has been seen running at least once (before that, not running is not a
+    /// break: the session has not started).
+    seen_run: bool,
     paused: Option<PauseCause>,
     /// Since when the runner has not been running (while not paused).
     off_since_s: Option<f64>,
@@ -445,6 +449,7 @@ impl Coach {
             last_t_s: None,
             last_cadence_spm: None,
             last_motion: None,
+            seen_run: false,
             paused: None,
             off_since_s: None,
             run_since_s: None,
@@ -609,6 +614,12 @@ impl Coach {
             (Motion::Run, Some(_)) => Motion::Run,
         };
         self.last_motion = Some(motion);
+        if motion == Motion::Run {
+            self.seen_run = true;
+        } else if !self.seen_run && self.paused.is_none() {
+            // Still waiting for the first running steps: nothing to pause.
+            return;
+        }
 
         if let Some(cause) = self.paused {
             self.while_paused(t, cause, motion, cadence, out);
