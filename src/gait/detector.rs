@@ -55,6 +55,9 @@ pub struct DetectorConfig {
     pub min_height_share: f64,
     /// Refractory interval as a share of the step period.
     pub refractory: f64,
+    /// A peak at least this share of the typical step height is accepted inside the
+    /// refractory interval (but never inside the shortest one).
+    pub refractory_override: f64,
     /// Shortest refractory interval, seconds.
     pub min_refractory_s: f64,
     /// Constant lag of the acceleration peak after the foot contact, seconds.
@@ -79,6 +82,7 @@ impl Default for DetectorConfig {
             floor_mps2: 0.05,
             min_height_share: 0.3,
             refractory: 0.6,
+            refractory_override: 100.0,
             min_refractory_s: 0.24,
             contact_lag_s: 0.0,
             bout: BoutConfig::default(),
@@ -329,13 +333,20 @@ impl LiveDetector {
         let period = g
             .period
             .filter(|p| p.strength >= cfg.min_periodicity)
-            .map(|p| p.step_s)
-            .or(gate.typical_interval_s());
+            .map(|p| p.step_s);
         let since = g.last_peak_s.map(|l| t_peak - l);
         let refractory = period
             .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
             .unwrap_or(cfg.min_refractory_s);
-        if since.is_some_and(|d| d < refractory) {
+        // Inside the refractory interval only a peak as tall as a typical step counts (the
+        // pace went up faster than the period estimate followed; a small bump between two
+        // steps is not a step).
+        if since.is_some_and(|d| {
+            d < cfg.min_refractory_s
+                || (d < refractory
+                    && g.typical_height()
+                        .is_none_or(|h| y1 < cfg.refractory_override * h))
+        }) {
             return;
         }
         let expected = match (period, since) {
@@ -374,9 +385,6 @@ impl LiveDetector {
         }
         g.last_peak_s = Some(t_peak);
         g.record_height(y1);
-        if std::env::var("GAITDBG").is_ok() {
-            eprintln!("CAND {t_peak:.3} y {y1:.3} amp {amp:.3} exp {expected} per {period:?}");
-        }
         let step = StepEvent {
             t_s: contact,
             reported_s,

@@ -27,7 +27,8 @@ pub struct PeriodEstimate {
     pub step_s: f64,
     /// Normalised autocorrelation at the strongest repetition (step or stride), 0–1.
     pub strength: f64,
-    /// Whether the step period was taken as half the strongest lag (legs look different).
+    /// Whether the step period was taken as a sub-multiple of the strongest lag (legs look
+    /// different, or the pace is changing).
     pub halved: bool,
 }
 
@@ -136,24 +137,36 @@ impl Periodicity {
         let (lag, r_full) = self.refine(k_first);
         let mut step = lag;
         let mut halved = false;
-        // Half-lag check: the other leg's steps in between.
-        let half = lag / 2.0;
-        if half / self.fs_hz >= MIN_STEP_S {
-            let lo = ((half * 0.85).floor() as usize).max(k_min);
-            let hi = ((half * 1.15).ceil() as usize).min(k_max);
+        // Sub-multiple check: the other leg's steps in between (half the lag), or, while the
+        // pace changes, a lag that is a common multiple of the old and new step periods
+        // (a third of the lag). The strongest qualifying sub-multiple wins.
+        let mut best_sub: Option<(f64, f64)> = None;
+        for k in [2.0, 3.0] {
+            let sub = lag / k;
+            if sub / self.fs_hz < MIN_STEP_S {
+                continue;
+            }
+            let lo = ((sub * 0.85).floor() as usize).max(k_min);
+            let hi = ((sub * 1.15).ceil() as usize).min(k_max);
             let mut cand: Option<usize> = None;
-            for k in lo..=hi {
-                if self.is_local_max(k) && cand.is_none_or(|c| self.rn(k) > self.rn(c)) {
-                    cand = Some(k);
+            for j in lo..=hi {
+                if self.is_local_max(j) && cand.is_none_or(|c| self.rn(j) > self.rn(c)) {
+                    cand = Some(j);
                 }
             }
-            if let Some(k) = cand {
-                let (lag_h, r_h) = self.refine(k);
-                if r_h > 0.05 && r_h >= self.half_ratio * r_full {
-                    step = lag_h;
-                    halved = true;
+            if let Some(j) = cand {
+                let (lag_s, r_s) = self.refine(j);
+                if r_s > 0.05
+                    && r_s >= self.half_ratio * r_full
+                    && best_sub.is_none_or(|(_, r)| r_s > r)
+                {
+                    best_sub = Some((lag_s, r_s));
                 }
             }
+        }
+        if let Some((lag_s, _)) = best_sub {
+            step = lag_s;
+            halved = true;
         }
         let step_s = step / self.fs_hz;
         if !(MIN_STEP_S..=MAX_STEP_S).contains(&step_s) {
