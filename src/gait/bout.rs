@@ -68,6 +68,8 @@ pub struct BoutGate {
     next_interval: usize,
     /// Since when (recording clock) the rhythm has been weak, if it is.
     weak_since_s: Option<f64>,
+    /// Silence that ends the bout, seconds (updated with each interval).
+    end_after_s: f64,
 }
 
 impl BoutGate {
@@ -83,6 +85,7 @@ impl BoutGate {
             n_intervals: 0,
             next_interval: 0,
             weak_since_s: None,
+            end_after_s: cfg.end_after_range_s.1,
         }
     }
 
@@ -111,9 +114,10 @@ impl BoutGate {
         self.intervals[self.next_interval] = dt;
         self.next_interval = (self.next_interval + 1) % INTERVALS;
         self.n_intervals = (self.n_intervals + 1).min(INTERVALS);
+        self.end_after_s = self.compute_end_after_s();
     }
 
-    fn end_after_s(&self) -> f64 {
+    fn compute_end_after_s(&self) -> f64 {
         let (lo, hi) = self.cfg.end_after_range_s;
         match self.typical_interval_s() {
             Some(i) => (self.cfg.end_after_intervals * i).clamp(lo, hi),
@@ -127,6 +131,7 @@ impl BoutGate {
         self.next_interval = 0;
         self.last_s = None;
         self.weak_since_s = None;
+        self.end_after_s = self.cfg.end_after_range_s.1;
     }
 
     /// Advance the clock to `now_s` (recording clock) with the current periodicity: ends a
@@ -146,7 +151,7 @@ impl BoutGate {
             self.end_bout();
         }
         if let Some(last) = self.last_s {
-            if now_s - last > self.end_after_s() {
+            if now_s - last > self.end_after_s {
                 self.end_bout();
             }
         }

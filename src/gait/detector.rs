@@ -123,6 +123,8 @@ struct GridState {
     n_heights: usize,
     next_height: usize,
     was_in_bout: bool,
+    /// Coefficient of the 3 s power average.
+    k_power: f64,
 }
 
 /// Accepted peak heights kept for the typical height.
@@ -204,6 +206,7 @@ impl LiveDetector {
             n_heights: 0,
             next_height: 0,
             was_in_bout: false,
+            k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
         }
     }
 
@@ -312,8 +315,7 @@ impl LiveDetector {
         if g.n % 5 == 0 {
             g.period = per.estimate();
         }
-        let k_pow = 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp();
-        g.power += k_pow * (y * y - g.power);
+        g.power += g.k_power * (y * y - g.power);
         let amp = (2.0 * g.power).sqrt();
         let is_peak = g.y1 > g.y2 && g.y1 >= y;
         let (y1, y2) = (g.y1, g.y2);

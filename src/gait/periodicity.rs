@@ -38,8 +38,12 @@ pub struct Periodicity {
     fs_hz: f64,
     decay: f64,
     half_ratio: f64,
-    ring: [f64; MAX_LAGS],
+    /// The last `n_lags` samples, written twice (at `pos` and `pos + n_lags`) so the samples
+    /// at lags 0..n_lags are one contiguous slice ending at `pos + n_lags`.
+    ring: [f64; 2 * MAX_LAGS],
     r: [f64; MAX_LAGS],
+    /// `r` normalised by `r[0]`, refreshed by each estimate.
+    norm: [f64; MAX_LAGS],
     n_lags: usize,
     pos: usize,
     filled: usize,
@@ -54,8 +58,9 @@ impl Periodicity {
             fs_hz,
             decay: (-1.0 / (memory_s * fs_hz)).exp(),
             half_ratio,
-            ring: [0.0; MAX_LAGS],
+            ring: [0.0; 2 * MAX_LAGS],
             r: [0.0; MAX_LAGS],
+            norm: [0.0; MAX_LAGS],
             n_lags,
             pos: 0,
             filled: 0,
@@ -64,7 +69,7 @@ impl Periodicity {
 
     /// Forget everything.
     pub fn reset(&mut self) {
-        self.ring = [0.0; MAX_LAGS];
+        self.ring = [0.0; 2 * MAX_LAGS];
         self.r = [0.0; MAX_LAGS];
         self.pos = 0;
         self.filled = 0;
@@ -75,14 +80,13 @@ impl Periodicity {
     pub fn push(&mut self, y: f64) {
         let n = self.n_lags;
         self.ring[self.pos] = y;
+        self.ring[self.pos + n] = y;
+        // past[i] is the sample at lag n - 1 - i.
+        let past = &self.ring[self.pos + 1..self.pos + n + 1];
         let upto = self.filled.min(n - 1);
-        for k in 0..=upto {
-            let idx = if self.pos >= k {
-                self.pos - k
-            } else {
-                self.pos + n - k
-            };
-            self.r[k] = self.decay * self.r[k] + y * self.ring[idx];
+        let decay = self.decay;
+        for (k, r) in self.r[..=upto].iter_mut().enumerate() {
+            *r = decay * *r + y * past[n - 1 - k];
         }
         self.pos = (self.pos + 1) % n;
         self.filled = (self.filled + 1).min(n);
@@ -90,11 +94,7 @@ impl Periodicity {
 
     /// Normalised autocorrelation at lag `k` samples.
     fn rn(&self, k: usize) -> f64 {
-        if self.r[0] <= 1e-12 {
-            0.0
-        } else {
-            self.r[k] / self.r[0]
-        }
+        self.norm[k]
     }
 
     fn is_local_max(&self, k: usize) -> bool {
@@ -116,9 +116,17 @@ impl Periodicity {
     }
 
     /// Current estimate, or `None` while the signal shows no clear repetition.
-    pub fn estimate(&self) -> Option<PeriodEstimate> {
+    pub fn estimate(&mut self) -> Option<PeriodEstimate> {
         if self.filled < self.n_lags {
             return None;
+        }
+        let inv = if self.r[0] > 1e-12 {
+            1.0 / self.r[0]
+        } else {
+            0.0
+        };
+        for (n, r) in self.norm[..self.n_lags].iter_mut().zip(&self.r) {
+            *n = r * inv;
         }
         let k_min = ((MIN_STEP_S * self.fs_hz).floor() as usize).max(2);
         let k_max = self.n_lags - 2;
