@@ -197,6 +197,10 @@ impl BoutGate {
             return;
         }
         let chain = &self.pending[self.n_pending - k..self.n_pending];
+        // Restored steps are the detector's guess, not evidence of walking.
+        if chain.iter().filter(|s| s.interpolated).count() > 1 {
+            return;
+        }
         let (lo, hi) = self.cfg.interval_range_s;
         let typical = (chain[k - 1].t_s - chain[0].t_s) / (k - 1) as f64;
         if !(lo..=hi).contains(&typical)
@@ -221,18 +225,32 @@ impl BoutGate {
             return;
         }
         let (min_dt, max_dt) = (0.5 * typical, 1.5 * typical);
-        // Confirmed: also take earlier waiting steps that continue the same rhythm.
+        // Confirmed: also take earlier waiting steps that continue the same rhythm, including
+        // one two intervals back (the weak step in between went unseen: restored half-way).
         let mut first = self.n_pending - k;
+        let mut restore_before: Option<usize> = None;
         while first > 0 {
             let dt = self.pending[first].t_s - self.pending[first - 1].t_s;
-            if dt < min_dt || dt > max_dt {
+            if dt >= min_dt && dt <= max_dt {
+                first -= 1;
+            } else if dt >= 1.6 * typical && dt <= 2.4 * typical && restore_before.is_none() {
+                restore_before = Some(first);
+                first -= 1;
+            } else {
                 break;
             }
-            first -= 1;
         }
         for i in first..self.n_pending {
             let s = self.pending[i];
-            if i > first {
+            if restore_before == Some(i) {
+                let prev = self.pending[i - 1];
+                emit(StepEvent {
+                    t_s: 0.5 * (prev.t_s + s.t_s),
+                    reported_s: s.reported_s.max(step.reported_s),
+                    interpolated: true,
+                    strength: 0.0,
+                });
+            } else if i > first {
                 self.record_interval(s.t_s - self.pending[i - 1].t_s);
             }
             emit(s);
