@@ -60,6 +60,8 @@ pub struct DetectorConfig {
     pub refractory_override: f64,
     /// Shortest refractory interval, seconds.
     pub min_refractory_s: f64,
+    /// No step is reported this long after a (re)start, while the filters settle, seconds.
+    pub warm_up_s: f64,
     /// Constant lag of the acceleration peak after the foot contact, seconds.
     pub contact_lag_s: f64,
     /// Walking-bout gate.
@@ -84,6 +86,7 @@ impl Default for DetectorConfig {
             refractory: 0.6,
             refractory_override: 100.0,
             min_refractory_s: 0.24,
+            warm_up_s: 0.0,
             contact_lag_s: 0.0,
             bout: BoutConfig::default(),
         }
@@ -332,6 +335,10 @@ impl LiveDetector {
             0.0
         };
         let t_peak = t_s - (1.0 - frac) / cfg.fs_hz;
+        // The filters settle after a (re)start; no step before they have.
+        if (g.n as f64) < cfg.warm_up_s * cfg.fs_hz {
+            return;
+        }
         let period = g
             .period
             .filter(|p| p.strength >= cfg.min_periodicity)
