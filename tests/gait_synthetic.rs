@@ -372,5 +372,18 @@ fn walk_to_run_cadence_settles_within_ten_steps_and_segments_split() {
         "{:?}",
         analysis.segments
     );
-    assert!((analysis.segments[0].end_s - t0).abs() < 1.5);
+    // While the period estimate catches up with the new pace (a second or two), the
+    // refractory interval of the walking period can hide every other running step: the
+    // boundary may lag the change by a few steps, and at most three steps are lost.
+    assert!(
+        (analysis.segments[0].end_s - t0).abs() < 3.0,
+        "{:?}",
+        analysis.segments
+    );
+    let found: usize = analysis.segments.iter().map(|s| s.steps).sum();
+    assert!(
+        found + 3 >= steps.len() && found <= steps.len() + 1,
+        "{found} of {}",
+        steps.len()
+    );
 }

@@ -53,11 +53,9 @@ pub struct DetectorConfig {
     /// Smallest peak height as a share of the typical height of the recent steps (the
     /// median of the last few), so the small motions after a stop do not continue a bout.
     pub min_height_share: f64,
-    /// Refractory interval as a share of the step period.
+    /// Refractory interval as a share of the step period (no double count on the
+    /// heel-strike/push-off double bump of a slow walk).
     pub refractory: f64,
-    /// A peak at least this share of the typical step height is accepted inside the
-    /// refractory interval (but never inside the shortest one).
-    pub refractory_override: f64,
     /// Shortest refractory interval, seconds.
     pub min_refractory_s: f64,
     /// No step is reported this long after a (re)start, while the filters settle, seconds.
@@ -83,8 +81,7 @@ impl Default for DetectorConfig {
             threshold_expected: 0.12,
             floor_mps2: 0.05,
             min_height_share: 0.3,
-            refractory: 0.6,
-            refractory_override: 100.0,
+            refractory: 0.75,
             min_refractory_s: 0.24,
             warm_up_s: 0.0,
             contact_lag_s: 0.0,
@@ -347,15 +344,7 @@ impl LiveDetector {
         let refractory = period
             .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
             .unwrap_or(cfg.min_refractory_s);
-        // Inside the refractory interval only a peak as tall as a typical step counts (the
-        // pace went up faster than the period estimate followed; a small bump between two
-        // steps is not a step).
-        if since.is_some_and(|d| {
-            d < cfg.min_refractory_s
-                || (d < refractory
-                    && g.typical_height()
-                        .is_none_or(|h| y1 < cfg.refractory_override * h))
-        }) {
+        if since.is_some_and(|d| d < refractory) {
             return;
         }
         let expected = match (period, since) {
