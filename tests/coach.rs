@@ -258,9 +258,32 @@ fn a_runner_flickering_in_and_out_of_the_zone_is_not_holding() {
     let ev = feed(&mut coach, 0.0, 300.0, 0.5, |t| {
         (Some(if t % 5.0 < 2.0 { 170.0 } else { 166.0 }), Motion::Run)
     });
-    assert_eq!(kinds(&ev), ["baseline"], "{ev:?}");
+    assert!(!kinds(&ev).contains(&"raise"), "{ev:?}");
+    let not_steady: Vec<_> = ev
+        .iter()
+        .filter(|e| {
+            e.decision
+                == Decision::Hold {
+                    target_spm: 170.0,
+                    why: HoldWhy::NotSteady,
+                }
+        })
+        .collect();
+    assert!(
+        not_steady.len() >= 3,
+        "each failed hold is explained: {ev:?}"
+    );
+    assert!(
+        not_steady[0].reason.starts_with("only 4") && not_steady[0].reason.contains("80 % needed"),
+        "{}",
+        not_steady[0].reason
+    );
     // Once steady, a full hold from the next restart raises.
     let ev = feed(&mut coach, 300.0, 420.0, 0.5, run(170.0));
+    let ev: Vec<_> = ev
+        .into_iter()
+        .filter(|e| e.decision.name() != "hold")
+        .collect();
     assert_eq!(kinds(&ev), ["raise"]);
     assert!(ev[0].t_s <= 300.0 + 60.0 + 60.0, "{}", ev[0].t_s);
 }

@@ -51,6 +51,14 @@ fn all_decisions() -> Vec<CoachEvent> {
             "at \"the cap\", no more",
         ),
         d(
+            210.0,
+            Decision::Hold {
+                target_spm: 170.0,
+                why: HoldWhy::NotSteady,
+            },
+            "only 62 % of the last 60 s within 170.0±3 spm (80 % needed): the hold starts again",
+        ),
+        d(
             240.0,
             Decision::BackOff {
                 from_spm: 170.0,

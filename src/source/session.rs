@@ -25,7 +25,7 @@
 //! | cadence | estimate time       |                | measured (or empty) |           | `run`, `walk`, `stop`             |             |
 //! | beat    | onset               |                | tempo of the beat   | beat no.  | `click`, `cue`                    |             |
 //! | target  | change              |                | new target          |           |                                   |             |
-//! | coach   | decision            |                | target after / base | from/cap  | `raise`, `back_off`, `hold.at_cap`, `hold.not_following`, `pause.walk`, `pause.stop`, `pause.stall`, `resume`, `baseline` | why, in words |
+//! | coach   | decision            |                | target after / base | from/cap  | `raise`, `back_off`, `hold.at_cap`, `hold.not_following`, `hold.not_steady`, `pause.walk`, `pause.stop`, `pause.stall`, `resume`, `baseline` | why, in words |
 //! | end     | last time           |                |                     |           | why the session ended             |             |
 //!
 //! Every `t_s` is seconds on the *session clock*: seconds since the first sensor sample. Numbers
@@ -414,6 +414,7 @@ fn encode_decision(d: &Decision) -> (Option<f64>, Option<f64>, &'static str) {
             match why {
                 HoldWhy::AtCap => "hold.at_cap",
                 HoldWhy::NotFollowing => "hold.not_following",
+                HoldWhy::NotSteady => "hold.not_steady",
             },
         ),
         Decision::Pause { cause } => (
@@ -451,6 +452,10 @@ fn decode_decision(kind: &str, spm: Option<f64>, value: Option<f64>) -> Result<D
         "hold.not_following" => Decision::Hold {
             target_spm: need(spm, "spm")?,
             why: HoldWhy::NotFollowing,
+        },
+        "hold.not_steady" => Decision::Hold {
+            target_spm: need(spm, "spm")?,
+            why: HoldWhy::NotSteady,
         },
         "pause.walk" => Decision::Pause {
             cause: PauseCause::Walk,

@@ -18,7 +18,7 @@
 //!   target for `hold_s` (60 s), the target rises by `step_spm` (2 spm), or less to land exactly
 //!   on the cap, and the hold starts again at the new target. Excursions out of the zone shorter
 //!   than `grace_s` (5 s) do not break a hold (a cadence estimate is noisy), but at least 80 %
-//!   of the hold must be in the zone, or the hold starts again.
+//!   of the hold must be in the zone, or the hold starts again (a `Hold` saying so).
 //! - **Hold and back off.** A runner below the zone for `hold_s` gets a `Hold` (the coach waits
 //!   for them); below it for `miss_s` (120 s) the target steps back by `step_spm`, not below the
 //!   baseline. A runner *above* the zone is neither holding nor missing: nothing happens.
@@ -261,6 +261,8 @@ pub enum HoldWhy {
     NotFollowing,
     /// The target is at the cap (or the ceiling): no more raises this session.
     AtCap,
+    /// A hold time passed but less than 80 % of it was in the zone: the hold starts again.
+    NotSteady,
 }
 
 /// A decision of the coach.
@@ -790,6 +792,21 @@ impl Coach {
             if share_in < STEADY_SHARE {
                 // In the zone now, but not for most of the hold: it starts again.
                 self.restart_hold(Some(t));
+                let reason = format!(
+                    "only {:.0} % of the last {held:.0} s within {target:.1}±{tol:.0} spm \
+                     ({:.0} % needed): the hold starts again",
+                    share_in * 100.0,
+                    STEADY_SHARE * 100.0
+                );
+                Self::emit(
+                    out,
+                    t,
+                    Decision::Hold {
+                        target_spm: target,
+                        why: HoldWhy::NotSteady,
+                    },
+                    reason,
+                );
                 return;
             }
             if target < cap - EPS {
