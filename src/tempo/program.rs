@@ -291,6 +291,19 @@ impl<'a> Parser<'a> {
         let Some(value) = self.number()? else {
             return Err(self.error_here(ProgramErrorKind::ExpectedSpm));
         };
+        // `17x` is a mistyped cadence, not the cadence 17 followed by junk.
+        if self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            let mut end = self.pos;
+            while self
+                .chars
+                .get(end)
+                .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            {
+                end += 1;
+            }
+            let text: String = self.chars[start..end].iter().collect();
+            return Err(self.error_at(ProgramErrorKind::BadNumber(text), start));
+        }
         if !(MIN_SPM..=MAX_SPM).contains(&value) {
             return Err(self.error_at(ProgramErrorKind::SpmOutOfRange(value), start));
         }
@@ -418,6 +431,13 @@ mod tests {
         let err = Program::parse("5m@160,").unwrap_err();
         assert_eq!(err.kind, ProgramErrorKind::ExpectedDuration);
         assert_eq!(err.column, 8);
+    }
+
+    #[test]
+    fn mistyped_cadence_is_named_whole() {
+        let err = Program::parse("5m@160, 20m 160..17x").unwrap_err();
+        assert_eq!(err.kind, ProgramErrorKind::BadNumber("17x".into()));
+        assert_eq!(err.column, 18);
     }
 
     #[test]
