@@ -175,7 +175,10 @@ fn raise_comes_only_after_a_full_hold_in_the_zone() {
             to_spm: 172.0
         }
     );
-    assert_eq!(ev[0].reason, "held 170.0±3 spm for 60 s");
+    assert_eq!(
+        ev[0].reason,
+        "held 170.0±3 spm for 60 s (100 % in the zone)"
+    );
     // The next raise needs another full hold at the new target.
     let ev = feed(&mut coach, 60.5, 120.0, 0.5, |_| {
         (Some(172.0 + j()), Motion::Run)
@@ -245,6 +248,44 @@ fn short_excursions_do_not_break_a_hold_but_long_ones_do() {
     });
     let raise = ev.iter().find(|e| e.decision.name() == "raise").unwrap();
     assert_eq!(raise.t_s, 100.0);
+}
+
+#[test]
+fn a_runner_flickering_in_and_out_of_the_zone_is_not_holding() {
+    // 2 s in the zone, 3 s just below it, over and over: every slip is shorter than the grace,
+    // but only 40 % of the time is in the zone.
+    let mut coach = given(170.0);
+    let ev = feed(&mut coach, 0.0, 300.0, 0.5, |t| {
+        (Some(if t % 5.0 < 2.0 { 170.0 } else { 166.0 }), Motion::Run)
+    });
+    assert!(!kinds(&ev).contains(&"raise"), "{ev:?}");
+    let not_steady: Vec<_> = ev
+        .iter()
+        .filter(|e| {
+            e.decision
+                == Decision::Hold {
+                    target_spm: 170.0,
+                    why: HoldWhy::NotSteady,
+                }
+        })
+        .collect();
+    assert!(
+        not_steady.len() >= 3,
+        "each failed hold is explained: {ev:?}"
+    );
+    assert!(
+        not_steady[0].reason.starts_with("only 4") && not_steady[0].reason.contains("80 % needed"),
+        "{}",
+        not_steady[0].reason
+    );
+    // Once steady, a full hold from the next restart raises.
+    let ev = feed(&mut coach, 300.0, 420.0, 0.5, run(170.0));
+    let ev: Vec<_> = ev
+        .into_iter()
+        .filter(|e| e.decision.name() != "hold")
+        .collect();
+    assert_eq!(kinds(&ev), ["raise"]);
+    assert!(ev[0].t_s <= 300.0 + 60.0 + 60.0, "{}", ev[0].t_s);
 }
 
 #[test]

@@ -51,6 +51,14 @@ fn all_decisions() -> Vec<CoachEvent> {
             "at \"the cap\", no more",
         ),
         d(
+            210.0,
+            Decision::Hold {
+                target_spm: 170.0,
+                why: HoldWhy::NotSteady,
+            },
+            "only 62 % of the last 60 s within 170.0±3 spm (80 % needed): the hold starts again",
+        ),
+        d(
             240.0,
             Decision::BackOff {
                 from_spm: 170.0,
@@ -240,4 +248,42 @@ fn a_killed_writer_loses_at_most_the_last_second() {
         s.samples.len()
     );
     assert!(!s.is_complete());
+}
+
+#[test]
+fn the_generic_reader_reads_a_sessions_samples() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.csv");
+    let mut w = SessionWriter::create(&path, &[("source", "test")]).unwrap();
+    let mut written = Vec::new();
+    for i in 0..300 {
+        let s = AccelSample {
+            t_s: i as f64 * 0.01,
+            acc: [0.25, 9.5 + (i % 5) as f32 * 0.125, -0.5],
+        };
+        w.sample(&s).unwrap();
+        written.push(s);
+        if i % 50 == 0 {
+            w.step(s.t_s, Some(170.0)).unwrap();
+            w.decision(&all_decisions()[1]).unwrap();
+        }
+    }
+    w.end(3.0, "input ended").unwrap();
+    drop(w);
+    let rec =
+        stridebeat::source::read_all(&path, &stridebeat::source::ReadOptions::default()).unwrap();
+    assert_eq!(rec.samples.len(), written.len());
+    assert_eq!(rec.skipped.count, 0);
+    for (a, b) in rec.samples.iter().zip(&written) {
+        assert!((a.t_s - b.t_s).abs() < 1e-9);
+        assert_eq!(a.acc, b.acc);
+    }
+    // A session cut off mid-line still reads, without the cut line.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let cut = bytes.len() - 40;
+    bytes.truncate(cut);
+    std::fs::write(&path, bytes).unwrap();
+    let rec =
+        stridebeat::source::read_all(&path, &stridebeat::source::ReadOptions::default()).unwrap();
+    assert!(rec.samples.len() >= 298 && rec.samples.len() <= 300);
 }

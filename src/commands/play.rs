@@ -30,6 +30,9 @@ pub struct PlayArgs {
     /// enough). Default: the system's default output.
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
+    /// Live measurement and coaching (`--input`, `--adapt`, `--record`).
+    #[command(flatten)]
+    pub live: super::live::LiveArgs,
 }
 
 /// Capacity of the command and beat-report rings (beats are drained every 20 ms).
@@ -41,6 +44,9 @@ const PLAY_OUT_MARGIN_S: f64 = 0.25;
 
 /// Run `stridebeat play`.
 pub fn run(args: PlayArgs) -> anyhow::Result<()> {
+    if args.live.input.is_some() {
+        return super::live::run(args);
+    }
     run_with(args, |_, _| Ok(()))
 }
 

@@ -25,7 +25,7 @@
 //! | cadence | estimate time       |                | measured (or empty) |           | `run`, `walk`, `stop`             |             |
 //! | beat    | onset               |                | tempo of the beat   | beat no.  | `click`, `cue`                    |             |
 //! | target  | change              |                | new target          |           |                                   |             |
-//! | coach   | decision            |                | target after / base | from/cap  | `raise`, `back_off`, `hold.at_cap`, `hold.not_following`, `pause.walk`, `pause.stop`, `pause.stall`, `resume`, `baseline` | why, in words |
+//! | coach   | decision            |                | target after / base | from/cap  | `raise`, `back_off`, `hold.at_cap`, `hold.not_following`, `hold.not_steady`, `pause.walk`, `pause.stop`, `pause.stall`, `resume`, `baseline` | why, in words |
 //! | end     | last time           |                |                     |           | why the session ended             |             |
 //!
 //! Every `t_s` is seconds on the *session clock*: seconds since the first sensor sample. Numbers
@@ -414,6 +414,7 @@ fn encode_decision(d: &Decision) -> (Option<f64>, Option<f64>, &'static str) {
             match why {
                 HoldWhy::AtCap => "hold.at_cap",
                 HoldWhy::NotFollowing => "hold.not_following",
+                HoldWhy::NotSteady => "hold.not_steady",
             },
         ),
         Decision::Pause { cause } => (
@@ -452,6 +453,10 @@ fn decode_decision(kind: &str, spm: Option<f64>, value: Option<f64>) -> Result<D
             target_spm: need(spm, "spm")?,
             why: HoldWhy::NotFollowing,
         },
+        "hold.not_steady" => Decision::Hold {
+            target_spm: need(spm, "spm")?,
+            why: HoldWhy::NotSteady,
+        },
         "pause.walk" => Decision::Pause {
             cause: PauseCause::Walk,
         },
@@ -464,6 +469,82 @@ fn decode_decision(kind: &str, spm: Option<f64>, value: Option<f64>) -> Result<D
         "resume" => Decision::Resume,
         other => return Err(format!("unknown coach decision `{other}`")),
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The samples of a session as plain accelerometer CSV (for the generic reader)
+// ---------------------------------------------------------------------------------------------
+
+/// Streams the `sample` records of a session as a plain `t_s,ax,ay,az` CSV, so the generic
+/// accelerometer reader (and everything built on it: `analyze`, reports, plots) reads a
+/// session like any other recording. Other records are left out; a cut-off last line is
+/// dropped. Memory stays flat: one line at a time.
+pub struct SessionSamplesCsv<R: BufRead> {
+    input: R,
+    line: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    header_done: bool,
+}
+
+impl<R: BufRead> SessionSamplesCsv<R> {
+    /// Wrap a session file's bytes (starting at its first line).
+    pub fn new(input: R) -> Self {
+        Self {
+            input,
+            line: Vec::with_capacity(128),
+            out: Vec::with_capacity(128),
+            pos: 0,
+            header_done: false,
+        }
+    }
+
+    /// Fill `out` with the next converted line; false at the end.
+    fn refill(&mut self) -> io::Result<bool> {
+        self.out.clear();
+        self.pos = 0;
+        if !self.header_done {
+            self.header_done = true;
+            self.out.extend_from_slice(b"t_s,ax,ay,az\n");
+            return Ok(true);
+        }
+        loop {
+            self.line.clear();
+            if self.input.read_until(b'\n', &mut self.line)? == 0 {
+                return Ok(false);
+            }
+            if self.line.last() != Some(&b'\n') {
+                return Ok(false); // cut-off last line
+            }
+            let Some(rest) = self.line.strip_prefix(b"sample,") else {
+                continue;
+            };
+            // t_s,ax,ay,az are the first four fields after the record type.
+            let mut commas = 0;
+            let end = rest
+                .iter()
+                .position(|&c| {
+                    commas += usize::from(c == b',');
+                    commas == 4 || c == b'\n'
+                })
+                .unwrap_or(rest.len());
+            self.out.extend_from_slice(&rest[..end]);
+            self.out.push(b'\n');
+            return Ok(true);
+        }
+    }
+}
+
+impl<R: BufRead> Read for SessionSamplesCsv<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.out.len() && !self.refill()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

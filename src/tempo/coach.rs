@@ -17,7 +17,8 @@
 //! - **Raise.** When the measured cadence has stayed within `tolerance_spm` (±3 spm) of the
 //!   target for `hold_s` (60 s), the target rises by `step_spm` (2 spm), or less to land exactly
 //!   on the cap, and the hold starts again at the new target. Excursions out of the zone shorter
-//!   than `grace_s` (5 s) do not break a hold (a cadence estimate is noisy).
+//!   than `grace_s` (5 s) do not break a hold (a cadence estimate is noisy), but at least 80 %
+//!   of the hold must be in the zone, or the hold starts again (a `Hold` saying so).
 //! - **Hold and back off.** A runner below the zone for `hold_s` gets a `Hold` (the coach waits
 //!   for them); below it for `miss_s` (120 s) the target steps back by `step_spm`, not below the
 //!   baseline. A runner *above* the zone is neither holding nor missing: nothing happens.
@@ -260,6 +261,8 @@ pub enum HoldWhy {
     NotFollowing,
     /// The target is at the cap (or the ceiling): no more raises this session.
     AtCap,
+    /// A hold time passed but less than 80 % of it was in the zone: the hold starts again.
+    NotSteady,
 }
 
 /// A decision of the coach.
@@ -424,6 +427,8 @@ pub struct Coach {
     warm_since_s: Option<f64>,
     /// Since when the runner has been in the zone (surviving short excursions).
     zone_since_s: Option<f64>,
+    /// Time out of the zone since `zone_since_s` (short excursions), s.
+    hold_out_s: f64,
     /// Since when the current out-of-zone excursion lasts.
     out_since_s: Option<f64>,
     /// Since when the runner has been below the zone.
@@ -456,6 +461,7 @@ impl Coach {
             warm: VecDeque::new(),
             warm_since_s: None,
             zone_since_s: None,
+            hold_out_s: 0.0,
             out_since_s: None,
             miss_since_s: None,
             hold_announced: false,
@@ -562,7 +568,7 @@ impl Coach {
     }
 
     fn reset_timers(&mut self) {
-        self.zone_since_s = None;
+        self.restart_hold(None);
         self.out_since_s = None;
         self.miss_since_s = None;
         self.hold_announced = false;
@@ -604,6 +610,9 @@ impl Coach {
                 reason,
             );
         }
+        let dt = self
+            .last_t_s
+            .map_or(0.0, |last| (t - last).min(self.cfg.stall_s));
         self.last_t_s = Some(t);
         let cadence = obs.cadence_spm.filter(|c| c.is_finite() && *c > 0.0);
         self.last_cadence_spm = cadence;
@@ -628,7 +637,7 @@ impl Coach {
         if motion != Motion::Run {
             let since = *self.off_since_s.get_or_insert(t);
             // Not running: no hold time accrues, and the warm-up window starts again.
-            self.zone_since_s = None;
+            self.restart_hold(None);
             self.warm.clear();
             self.warm_since_s = None;
             if t - since >= self.cfg.settle_s {
@@ -645,7 +654,7 @@ impl Coach {
         let Some(c) = cadence else { return };
         match self.target_spm {
             None => self.warm_up(t, c, out),
-            Some(target) => self.coach(t, c, target, out),
+            Some(target) => self.coach(t, dt, c, target, out),
         }
     }
 
@@ -754,10 +763,15 @@ impl Coach {
             reason,
         );
         // The runner is at the baseline now: the first hold starts here.
-        self.zone_since_s = Some(t);
+        self.restart_hold(Some(t));
     }
 
-    fn coach(&mut self, t: f64, c: f64, target: f64, out: &mut Vec<CoachEvent>) {
+    fn restart_hold(&mut self, at: Option<f64>) {
+        self.zone_since_s = at;
+        self.hold_out_s = 0.0;
+    }
+
+    fn coach(&mut self, t: f64, dt: f64, c: f64, target: f64, out: &mut Vec<CoachEvent>) {
         let tol = self.cfg.tolerance_spm;
         let cap = self.cap_spm.unwrap_or(target);
         let baseline = self.baseline_spm.unwrap_or(target);
@@ -766,15 +780,43 @@ impl Coach {
             self.out_since_s = None;
             self.miss_since_s = None;
             self.hold_announced = false;
-            let since = *self.zone_since_s.get_or_insert(t);
-            if t - since < self.cfg.hold_s {
+            if self.zone_since_s.is_none() {
+                self.restart_hold(Some(t));
+            }
+            let since = self.zone_since_s.unwrap_or(t);
+            let held = t - since;
+            if held < self.cfg.hold_s {
+                return;
+            }
+            let share_in = 1.0 - self.hold_out_s / held;
+            if share_in < STEADY_SHARE {
+                // In the zone now, but not for most of the hold: it starts again.
+                self.restart_hold(Some(t));
+                let reason = format!(
+                    "only {:.0} % of the last {held:.0} s within {target:.1}±{tol:.0} spm \
+                     ({:.0} % needed): the hold starts again",
+                    share_in * 100.0,
+                    STEADY_SHARE * 100.0
+                );
+                Self::emit(
+                    out,
+                    t,
+                    Decision::Hold {
+                        target_spm: target,
+                        why: HoldWhy::NotSteady,
+                    },
+                    reason,
+                );
                 return;
             }
             if target < cap - EPS {
                 let to = (target + self.cfg.step_spm).min(cap);
-                let reason = format!("held {target:.1}±{tol:.0} spm for {:.0} s", t - since);
+                let reason = format!(
+                    "held {target:.1}±{tol:.0} spm for {held:.0} s ({:.0} % in the zone)",
+                    share_in * 100.0
+                );
                 self.target_spm = Some(to);
-                self.zone_since_s = Some(t);
+                self.restart_hold(Some(t));
                 self.cap_announced = false;
                 Self::emit(
                     out,
@@ -811,10 +853,14 @@ impl Coach {
             }
             return;
         }
-        // Out of the zone: a short excursion keeps the hold alive, a long one ends it.
+        // Out of the zone: a short excursion keeps the hold alive (its time counted against
+        // the hold), a long one ends it.
         let out_since = *self.out_since_s.get_or_insert(t);
+        if self.zone_since_s.is_some() {
+            self.hold_out_s += dt;
+        }
         if t - out_since >= self.cfg.grace_s {
-            self.zone_since_s = None;
+            self.restart_hold(None);
         }
         if diff > 0.0 {
             // Faster than the click: not struggling, not settled at the target either.
@@ -831,7 +877,7 @@ impl Coach {
             );
             self.target_spm = Some(to);
             self.miss_since_s = Some(t);
-            self.zone_since_s = None;
+            self.restart_hold(None);
             self.hold_announced = false;
             self.cap_announced = false;
             Self::emit(
