@@ -2,6 +2,7 @@
 //! estimation and walk/run/stop segmentation. Pure and streaming: O(1) work per sample, no I/O.
 
 pub mod analysis;
+pub mod footfall;
 
 /// One accelerometer reading.
 #[derive(Clone, Copy, Debug, PartialEq)]

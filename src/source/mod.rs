@@ -21,6 +21,7 @@ pub mod error;
 pub mod fields;
 pub mod line;
 pub mod options;
+pub mod wav;
 
 pub use accel_csv::{open, read_all, AccelReader, Recording};
 pub use detect::{Axes, Layout, TimeSource};
