@@ -1,2 +1,18 @@
 //! Audio: click voices, the renderer that fills buffers from the beat clock (shared by live
-//! playback and WAV render), and the cpal glue for output and input streams.
+//! playback and WAV render), the real-time engine, and the cpal glue for output streams.
+//!
+//! - [`voice`]: click sounds synthesised into preallocated tables.
+//! - [`renderer`]: the beat clock and voices into interleaved f32 buffers.
+//! - [`engine`]: the callback-side [`engine::Engine`] and control-side [`engine::Controller`].
+//! - [`output`]: the cpal glue (device choice, native rate, stream, faults).
+//! - [`sample`]: f32 to device sample formats.
+//! - [`beat_log`]: the `--beats` CSV log.
+//! - [`watchdog`]: when a live output counts as failed.
+
+pub mod beat_log;
+pub mod engine;
+pub mod output;
+pub mod renderer;
+pub mod sample;
+pub mod voice;
+pub mod watchdog;

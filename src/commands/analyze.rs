@@ -14,6 +14,8 @@ use stridebeat::report::{self, FileReport};
 use stridebeat::source::options::parse_delimiter;
 use stridebeat::source::{ColumnSpec, ReadOptions, TimeUnit, Units};
 
+use super::coaching::{CoachArgs, CoachInfo};
+
 /// Options of `stridebeat analyze`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -63,6 +65,16 @@ pub struct AnalyzeArgs {
     /// Field separator: one character, or tab, comma, semicolon, space, pipe. Detected by default.
     #[arg(long, value_name = "SEP", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
+
+    /// Run the adaptive coach over the recording ("what would the coach have done on this
+    /// run"), with the same options as `play --adapt`; the same decisions as a live replay.
+    /// Without it, a stridebeat session shows the decisions it recorded.
+    #[arg(long)]
+    pub coach: bool,
+
+    /// The coach's settings (for --coach).
+    #[command(flatten)]
+    pub coach_options: CoachArgs,
 }
 
 impl AnalyzeArgs {
@@ -110,6 +122,11 @@ fn per_input_path(base: &Path, input: &Path, several: bool) -> PathBuf {
 #[serde(untagged)]
 enum JsonEntry {
     Report(Box<JsonReport>),
+    Coached {
+        #[serde(flatten)]
+        report: Box<JsonReport>,
+        coach: CoachInfo,
+    },
     Failure(JsonFailure),
 }
 
@@ -126,14 +143,23 @@ fn without_path(message: &str, path: &Path) -> String {
         .unwrap_or_else(|| message.to_string())
 }
 
-/// Analyse one file and write its CSV and plot.
+/// Analyse one file (and the coach's decisions on it) and write its CSV and plot.
 fn analyze_one(
     path: &Path,
     options: &ReadOptions,
     args: &AnalyzeArgs,
     several: bool,
-) -> anyhow::Result<FileReport> {
+) -> anyhow::Result<(FileReport, Option<CoachInfo>)> {
     let report = report::analyze_file(path, options, AnalyzerConfig::default())?;
+    // Standard input is read once, by the analysis; the coach would need it a second time.
+    let coach = if path == Path::new("-") {
+        if args.coach {
+            bail!("--coach needs a file, not standard input");
+        }
+        None
+    } else {
+        CoachInfo::for_file(path, options, &args.coach_options, args.coach)?
+    };
     if let Some(csv) = &args.csv {
         let out = per_input_path(csv, path, several);
         let file = std::fs::File::create(&out)
@@ -144,9 +170,17 @@ fn analyze_one(
             .with_context(|| format!("cannot write {}", out.display()))?;
     }
     if let Some(plot) = &args.plot {
-        report::plot::write_plot(&per_input_path(plot, path, several), &report)?;
+        let target = coach
+            .as_ref()
+            .map(CoachInfo::target_series)
+            .unwrap_or_default();
+        report::plot::write_plot_with_target(
+            &per_input_path(plot, path, several),
+            &report,
+            &target,
+        )?;
     }
-    Ok(report)
+    Ok((report, coach))
 }
 
 /// Run `stridebeat analyze`.
@@ -162,7 +196,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         }
     }
     let several = args.files.len() > 1;
-    let results: Vec<anyhow::Result<FileReport>> = if several {
+    let results: Vec<anyhow::Result<(FileReport, Option<CoachInfo>)>> = if several {
         use rayon::prelude::*;
         args.files
             .par_iter()
@@ -181,7 +215,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             .iter()
             .zip(&results)
             .map(|(p, r)| match r {
-                Ok(report) => JsonEntry::Report(Box::new(JsonReport::new(report))),
+                Ok((report, None)) => JsonEntry::Report(Box::new(JsonReport::new(report))),
+                Ok((report, Some(coach))) => JsonEntry::Coached {
+                    report: Box::new(JsonReport::new(report)),
+                    coach: coach.clone(),
+                },
                 Err(e) => JsonEntry::Failure(JsonFailure {
                     file: p.display().to_string(),
                     error: format!("{e:#}"),
@@ -202,13 +240,24 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             .map(|(p, r)| {
                 (
                     p.display().to_string(),
-                    r.as_ref().map_err(|e| without_path(&format!("{e:#}"), p)),
+                    r.as_ref()
+                        .map(|(report, _)| report)
+                        .map_err(|e| without_path(&format!("{e:#}"), p)),
                 )
             })
             .collect();
         report::table::write_table(&mut out, &rows)?;
-    } else if let Ok(report) = &results[0] {
+        for (p, r) in args.files.iter().zip(&results) {
+            if let Ok((_, Some(coach))) = r {
+                writeln!(out, "{}", p.display())?;
+                coach.write(&mut out)?;
+            }
+        }
+    } else if let Ok((report, coach)) = &results[0] {
         report::summary::write_summary(&mut out, report)?;
+        if let Some(coach) = coach {
+            coach.write(&mut out)?;
+        }
     }
     out.flush()?;
     drop(out);

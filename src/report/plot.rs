@@ -48,6 +48,16 @@ fn register_font() {
 
 /// Draw the cadence plot of `report` to `path` (`.svg` or `.png`).
 pub fn write_plot(path: &Path, report: &FileReport) -> Result<(), PlotError> {
+    write_plot_with_target(path, report, &[])
+}
+
+/// [`write_plot`] with the coach's target over time drawn over the measured cadence:
+/// `target` holds (seconds, spm) points, each holding until the next.
+pub fn write_plot_with_target(
+    path: &Path,
+    report: &FileReport,
+    target: &[(f64, f64)],
+) -> Result<(), PlotError> {
     register_font();
     let ext = path
         .extension()
@@ -58,10 +68,18 @@ pub fn write_plot(path: &Path, report: &FileReport) -> Result<(), PlotError> {
         message: e.to_string(),
     };
     match ext.as_deref() {
-        Some("svg") => draw(SVGBackend::new(path, SIZE).into_drawing_area(), report).map_err(err),
-        Some("png") => {
-            draw(BitMapBackend::new(path, SIZE).into_drawing_area(), report).map_err(err)
-        }
+        Some("svg") => draw(
+            SVGBackend::new(path, SIZE).into_drawing_area(),
+            report,
+            target,
+        )
+        .map_err(err),
+        Some("png") => draw(
+            BitMapBackend::new(path, SIZE).into_drawing_area(),
+            report,
+            target,
+        )
+        .map_err(err),
         _ => Err(PlotError::UnsupportedFormat {
             path: path.to_path_buf(),
         }),
@@ -71,6 +89,7 @@ pub fn write_plot(path: &Path, report: &FileReport) -> Result<(), PlotError> {
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     r: &FileReport,
+    target: &[(f64, f64)],
 ) -> Result<(), Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
@@ -99,7 +118,12 @@ where
             .collect()
     };
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in steps.iter().map(|s| s.spm).chain(line.iter().map(|p| p.1)) {
+    for v in steps
+        .iter()
+        .map(|s| s.spm)
+        .chain(line.iter().map(|p| p.1))
+        .chain(target.iter().map(|p| p.1))
+    {
         if v.is_finite() {
             lo = lo.min(v);
             hi = hi.max(v);
@@ -171,6 +195,24 @@ where
         .draw_series(LineSeries::new(line, RGBColor(200, 30, 30).stroke_width(2)))?
         .label("cadence")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], RGBColor(200, 30, 30)));
+    if !target.is_empty() {
+        // The coach's target: a step line, each value holding until the next.
+        let mut stairs = Vec::with_capacity(target.len() * 2 + 1);
+        for (i, &(t, spm)) in target.iter().enumerate() {
+            if i > 0 {
+                stairs.push((t / per, target[i - 1].1));
+            }
+            stairs.push((t / per, spm));
+        }
+        if let Some(&(t, spm)) = target.last() {
+            stairs.push((r.duration_s.max(t) / per, spm));
+        }
+        let blue = RGBColor(30, 90, 200);
+        chart
+            .draw_series(LineSeries::new(stairs, blue.stroke_width(2)))?
+            .label("target")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], blue));
+    }
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))

@@ -71,9 +71,14 @@ pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader
         Box::new(File::open(path).map_err(io)?)
     };
     let mut buffered = BufReader::with_capacity(64 * 1024, raw);
-    let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    let head = buffered.fill_buf().map_err(io)?;
+    let is_gzip = head.starts_with(&[0x1f, 0x8b]);
+    let is_session = head.starts_with(super::session::MAGIC.as_bytes());
     let input: Box<dyn Read + Send> = if is_gzip {
         Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
+    } else if is_session {
+        // stridebeat's own session recording: read its samples.
+        Box::new(super::session::SessionSamplesCsv::new(buffered))
     } else {
         Box::new(buffered)
     };
