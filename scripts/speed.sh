@@ -15,11 +15,12 @@ dir="${SPEED_DIR:-${TMPDIR:-/tmp}/stridebeat-speed}"
 mkdir -p "$dir"
 
 if [[ -z "${STRIDEBEAT_BIN:-}" ]]; then
-  cargo build --release --quiet --bin stridebeat
+  cargo build --release --quiet --bin stridebeat --example read_file
   bin="target/release/stridebeat"
 else
   bin="$STRIDEBEAT_BIN"
 fi
+reader="$(dirname "$bin")/examples/read_file" # the reader alone, without step detection
 
 make_csv() { # hours file
   local hours="$1" file="$2"
@@ -59,11 +60,16 @@ awk -v w="$wc_w" -v wc="$wc_c" -v s="$sb_w" -v sc="$sb_c" -v mb="$size" 'BEGIN {
   printf "wc -l:              wall %.3f s, cpu %.3f s\n", w, wc;
   printf "stridebeat analyze: wall %.3f s, cpu %.3f s (%.0f MB/s wall)\n", s, sc, mb / (s > 0 ? s : 0.001);
   printf "ratio (wall):       %.1fx wc -l (target <= 2x)\n", s / (w > 0 ? w : 0.001) }'
+if [[ -x "$reader" ]]; then
+  read -r rd_w rd_c <<<"$(best "$reader" "$one")"
+  awk -v w="$wc_w" -v s="$rd_w" -v c="$rd_c" -v mb="$size" 'BEGIN {
+    printf "reader alone:       wall %.3f s, cpu %.3f s (%.0f MB/s wall), %.1fx wc -l\n", s, c, mb / (s > 0 ? s : 0.001), s / (w > 0 ? w : 0.001) }'
+fi
 
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'; }
-echo "peak RSS 1 h:  $(rss "$bin" analyze "$one") KiB"
+echo "peak RSS 1 h:  analyze $(rss "$bin" analyze "$one") KiB, reader alone $( [[ -x "$reader" ]] && rss "$reader" "$one") KiB"
 if [[ "${SKIP_10H:-0}" != 1 ]]; then
-  echo "peak RSS 10 h: $(rss "$bin" analyze "$ten") KiB"
+  echo "peak RSS 10 h: analyze $(rss "$bin" analyze "$ten") KiB, reader alone $( [[ -x "$reader" ]] && rss "$reader" "$ten") KiB"
   read -r t10 c10 <<<"$(best "$bin" analyze "$ten")"
   echo "10 h analyze: wall ${t10} s, cpu ${c10} s"
 fi
