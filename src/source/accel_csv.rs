@@ -196,6 +196,8 @@ fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser) -> ParsedBlock {
             }
             None => text.len(),
         };
+        // With its line end, so csv-core finishes the record in one call.
+        let with_end = &text[start..(end + 1).min(text.len())];
         let mut line = &text[start..end];
         start = end + 1;
         line_no += 1;
@@ -205,7 +207,7 @@ fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser) -> ParsedBlock {
         if line.is_empty() || line[0] == b'#' || line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let fields = splitter.split(line);
+        let fields = splitter.split(with_end);
         rows.push(parser.parse(&fields, line_no).map_err(|r| (line_no, r)));
     }
     ParsedBlock {

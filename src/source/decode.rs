@@ -78,7 +78,8 @@ impl LineSplitter {
         }
     }
 
-    /// Split one line (without its line ending). An unclosed quote ends at the line's end.
+    /// Split one line; it may end in `\n` or `\r\n` (that saves csv-core a second call) or
+    /// not. An unclosed quote ends at the line's end.
     pub fn split(&mut self, line: &[u8]) -> SplitFields<'_> {
         use csv_core::ReadRecordResult as R;
         if self.out.len() <= line.len() {
