@@ -47,13 +47,15 @@ impl Spread {
     }
 }
 
-/// One step-to-step interval as a cadence.
+/// The cadence at one step, from the stride around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepCadence {
-    /// Time of the later step, seconds on the recording clock.
+    /// Time of the step, seconds on the recording clock.
     pub t_s: f64,
-    /// 60 / interval, steps per minute.
+    /// 120 / (next step − previous step), steps per minute.
     pub spm: f64,
+    /// Index of the segment holding the stride, if the analysis has segments.
+    pub segment: Option<usize>,
 }
 
 /// A stop: time between two walking/running segments.
@@ -104,32 +106,53 @@ pub struct Summary {
     pub bin_s: f64,
 }
 
-/// Cadence of each step interval that counts as moving: both steps inside the same segment, or,
-/// when the analysis has no segments, an interval between 0.25 and 1.5 s.
+/// The cadence at each moving step, from its stride: 120 / (next step − previous step). A
+/// stride spans a left and a right step, so a timing asymmetry between the legs (a phone in
+/// one pocket) does not split the cadence into two values the way single intervals do.
+/// Moving: the stride lies inside one segment, or, when the analysis has no segments, both
+/// of its intervals are between 0.25 and 1.5 s.
 pub fn moving_step_cadences(analysis: &Analysis) -> Vec<StepCadence> {
     let t = &analysis.step_times_s;
+    let segments = &analysis.segments;
+    let interval_ok = |d: f64| (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&d);
     let mut out = Vec::with_capacity(t.len());
-    for w in t.windows(2) {
-        let dt = w[1] - w[0];
-        if dt.is_nan() || dt <= 0.0 {
-            continue;
+    let mut k = 0; // first segment that may hold the stride (steps and segments are in order)
+    for w in t.windows(3) {
+        let (a, b, c) = (w[0], w[1], w[2]);
+        if !(a < b && b < c) {
+            continue; // out of order, repeated or NaN
         }
-        let moving = if analysis.segments.is_empty() {
-            (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&dt)
+        let segment = if segments.is_empty() {
+            if !(interval_ok(b - a) && interval_ok(c - b)) {
+                continue;
+            }
+            None
         } else {
-            analysis
-                .segments
-                .iter()
-                .any(|s| w[0] >= s.start_s && w[1] <= s.end_s)
+            while k < segments.len() && segments[k].end_s < c {
+                k += 1;
+            }
+            match segments.get(k) {
+                Some(s) if s.start_s <= a && c <= s.end_s => Some(k),
+                _ => continue,
+            }
         };
-        if moving {
-            out.push(StepCadence {
-                t_s: w[1],
-                spm: 60.0 / dt,
-            });
-        }
+        out.push(StepCadence {
+            t_s: b,
+            spm: 120.0 / (c - a),
+            segment,
+        });
     }
     out
+}
+
+/// Time spent moving when the analysis has no segments: the step intervals between 0.25 and
+/// 1.5 s, summed.
+fn moving_time_from_intervals(steps: &[f64]) -> f64 {
+    steps
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(d))
+        .sum()
 }
 
 /// Bin width for `duration_s`: the smallest of 10 s … 30 min giving at most 20 bins.
@@ -149,7 +172,7 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
     // `+ 0.0` turns the empty sum's -0.0 into 0.0.
     let moving_time_s = 0.0
         + if analysis.segments.is_empty() {
-            cadences.iter().map(|c| 60.0 / c.spm).sum::<f64>()
+            moving_time_from_intervals(&analysis.step_times_s)
         } else {
             analysis
                 .segments
@@ -158,18 +181,19 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
                 .sum::<f64>()
         };
     let cadence = Spread::of(&mut cadences.iter().map(|c| c.spm).collect());
+    let mut per_segment: Vec<Vec<f64>> = vec![Vec::new(); analysis.segments.len()];
+    for c in &cadences {
+        if let Some(k) = c.segment {
+            per_segment[k].push(c.spm);
+        }
+    }
     let segments = analysis
         .segments
         .iter()
-        .map(|s| SegmentSummary {
+        .zip(per_segment)
+        .map(|(s, mut v)| SegmentSummary {
             segment: s.clone(),
-            spread: Spread::of(
-                &mut cadences
-                    .iter()
-                    .filter(|c| c.t_s >= s.start_s && c.t_s <= s.end_s)
-                    .map(|c| c.spm)
-                    .collect(),
-            ),
+            spread: Spread::of(&mut v),
         })
         .collect();
     let stops = analysis
@@ -283,6 +307,23 @@ mod tests {
         assert_eq!(s.cadence_over_time.len(), 15);
         assert_eq!(s.cadence_over_time[7].spm, None, "stopped at 70–80 s");
         assert!((s.cadence_over_time[3].spm.unwrap() - 120.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn left_right_asymmetry_does_not_split_the_cadence() {
+        // Running at 160 spm with alternating 0.35 s and 0.40 s intervals.
+        let mut t = vec![0.0];
+        for i in 0..200 {
+            let dt = if i % 2 == 0 { 0.35 } else { 0.40 };
+            t.push(t[i] + dt);
+        }
+        let a = Analysis {
+            step_times_s: t,
+            ..Default::default()
+        };
+        let c = summarize(&a, 80.0).cadence.unwrap();
+        assert!((c.median_spm - 160.0).abs() < 1e-6, "{c:?}");
+        assert!(c.q3_spm - c.q1_spm < 1e-6, "no false spread: {c:?}");
     }
 
     #[test]

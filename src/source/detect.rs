@@ -517,7 +517,6 @@ fn unit_from_interval(dt: f64) -> TimeUnit {
 
 /// The examined lines split into fields.
 struct Table<'a> {
-    text: &'a [u8],
     rows: Vec<Vec<&'a [u8]>>,
 }
 
@@ -662,7 +661,7 @@ pub fn detect(
         split_fields(line, delimiter, &mut spans);
         rows.push(spans.iter().map(|&(s, e)| &line[s..e]).collect::<Vec<_>>());
     }
-    let table = Table { text, rows };
+    let table = Table { rows };
     let n_fields = {
         let mut counts: Vec<usize> = table.rows.iter().map(Vec::len).collect();
         counts.sort_unstable();
@@ -831,7 +830,7 @@ pub fn detect(
             };
             let (unit, why) = if let Some(u) = options.time_unit {
                 (u, "given")
-            } else if is_index_name(name) && options.columns.is_none() {
+            } else if is_index_name(name) {
                 (TimeUnit::SampleIndex, "sample counter by name")
             } else if !values.is_empty() && all(Kind::DateTime) {
                 (TimeUnit::DateTime, "date-time stamps")
@@ -1006,7 +1005,6 @@ fn headerless_columns(table: &Table<'_>, decimal_comma: bool) -> Option<(Option<
             break;
         }
     }
-    let _ = table.text;
     match axes.as_slice() {
         [x, y, z] => Some((time, Axes::Xyz([*x, *y, *z]))),
         [m] => Some((time, Axes::Magnitude(*m))),
