@@ -26,6 +26,7 @@ pub mod segments;
 
 pub use cadence::{CadenceEstimator, Motion};
 pub use detector::{DetectorConfig, LiveDetector};
+pub mod footfall;
 
 /// One accelerometer reading.
 #[derive(Clone, Copy, Debug, PartialEq)]
