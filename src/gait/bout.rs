@@ -43,7 +43,7 @@ impl Default for BoutConfig {
     fn default() -> Self {
         Self {
             min_steps: 5,
-            max_interval_ratio: 1.25,
+            max_interval_ratio: 1.4,
             interval_range_s: (0.25, 1.6),
             end_after_intervals: 3.0,
             end_after_range_s: (1.2, 2.5),
