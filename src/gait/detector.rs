@@ -291,7 +291,9 @@ impl LiveDetector {
     fn delay_s(cfg: &DetectorConfig, grid: &GridState, f_hz: f64) -> f64 {
         grid.hp.phase_delay_s(f_hz, cfg.fs_hz)
             + grid.lp.phase_delay_s(f_hz, cfg.fs_hz)
-            + 2.0 * super::filters::OnePoleLowPass::new(12.0).phase_delay_s(f_hz)
+            + 2.0
+                * super::filters::OnePoleLowPass::new(super::resample::ANTI_ALIAS_HZ)
+                    .phase_delay_s(f_hz)
             + cfg.contact_lag_s
     }
 
