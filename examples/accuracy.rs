@@ -58,5 +58,6 @@ fn main() -> anyhow::Result<()> {
     };
     let scores = harness::evaluate_all(&dir, detector_config())?;
     print!("{}", harness::table(&scores));
+
     Ok(())
 }

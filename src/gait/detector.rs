@@ -4,12 +4,19 @@
 //! ([`super::resample`]) → gait band-pass (Butterworth high-pass + low-pass) → running
 //! autocorrelation ([`super::periodicity`]) and peak picking:
 //! - a local maximum counts as a candidate step when it clears an adaptive threshold (a share
-//!   of the signal's recent amplitude) and falls outside a refractory interval that follows the
-//!   current step period (no double counts on the heel-strike/push-off double bump);
+//!   of the signal's recent amplitude), reaches 30 % of the bout's typical step height (so the
+//!   small motions after a stop do not continue a bout) and falls outside a refractory
+//!   interval of 75 % of the step period from the autocorrelation (no double count on the
+//!   heel-strike/push-off double bump of a slow walk);
 //! - near the time the next step is expected, the threshold drops, so the weak leg of a
 //!   one-leg-dominant signal is still found; if it is not, and the spacing since the previous
 //!   step is clearly two step periods, the missing step is restored half-way;
-//! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count.
+//! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
+//!   bout's first steps are released together once it is confirmed.
+//!
+//! Known limit: on a sudden change from walking to running the refractory interval of the
+//! walking period can hide every other running step until the autocorrelation follows (about
+//! two seconds; at most a few steps).
 //!
 //! Each step carries an estimated contact time (the filtered peak time minus the filters' delay
 //! at the current step rate) and the time it was reported. O(1) work and no allocation per
@@ -284,7 +291,9 @@ impl LiveDetector {
     fn delay_s(cfg: &DetectorConfig, grid: &GridState, f_hz: f64) -> f64 {
         grid.hp.phase_delay_s(f_hz, cfg.fs_hz)
             + grid.lp.phase_delay_s(f_hz, cfg.fs_hz)
-            + 2.0 * super::filters::OnePoleLowPass::new(12.0).phase_delay_s(f_hz)
+            + 2.0
+                * super::filters::OnePoleLowPass::new(super::resample::ANTI_ALIAS_HZ)
+                    .phase_delay_s(f_hz)
             + cfg.contact_lag_s
     }
 
