@@ -323,3 +323,89 @@ fn coached_session_from_stdin_survives_an_interrupt() {
         log.len()
     );
 }
+
+/// Runs `play --input file:REC --replay-speed X --adapt --record SESSION` to the end of the
+/// file; `None` if the device failed.
+fn replay_once(rec: &std::path::Path, session: &std::path::Path, speed: &str) -> Option<String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["play", "--adapt", "--replay-speed", speed, "--input"])
+        .arg(format!("file:{}", rec.display()))
+        .arg("--record")
+        .arg(session)
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !out.status.success() && err.contains("session ended (audio failed)") {
+        eprintln!("live e2e: the audio device failed, retrying:\n{err}");
+        return None;
+    }
+    assert!(out.status.success(), "play failed: {err}");
+    Some(err)
+}
+
+#[test]
+fn a_file_replay_decides_exactly_as_analyze_coach() {
+    let Some(soundtrack) = enabled("a_file_replay_decides_exactly_as_analyze_coach") else {
+        return;
+    };
+    // The 25-minute outdoor run with stops (hip belt), replayed at 200x: about 8 s.
+    let rec = soundtrack
+        .parent()
+        .unwrap()
+        .join("../adeptdata-running/acc_running_left_hip.csv.gz");
+    if !rec.exists() {
+        eprintln!(
+            "a_file_replay_decides_exactly_as_analyze_coach: skipped ({} is absent)",
+            rec.display()
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("replay.csv");
+    let err = (0..3)
+        .find_map(|_| replay_once(&rec, &session, "200"))
+        .expect("the audio device failed three times");
+    assert!(err.contains("session ended (input ended)"), "{err}");
+    let live = read_session_file(&session).unwrap();
+    assert!(live.is_complete());
+
+    let analyzed = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["analyze", "--coach", "--json"])
+        .arg(&rec)
+        .output()
+        .unwrap();
+    assert!(
+        analyzed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&analyzed.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&analyzed.stdout).unwrap();
+    let offline: Vec<stridebeat::tempo::coach::CoachEvent> =
+        serde_json::from_value(json["coach"]["decisions"].clone()).unwrap();
+
+    assert!(
+        offline.iter().any(|e| e.decision.name() == "baseline"),
+        "the run sets a baseline: {offline:?}"
+    );
+    assert!(
+        offline.iter().any(|e| e.decision.name() == "pause"),
+        "the run has stops: {offline:?}"
+    );
+    assert_eq!(
+        live.decisions.len(),
+        offline.len(),
+        "live {:#?}\noffline {offline:#?}",
+        live.decisions
+    );
+    for (l, o) in live.decisions.iter().zip(&offline) {
+        assert!((l.t_s - o.t_s).abs() < 1e-9, "live {l}\noffline {o}");
+        assert_eq!(l.decision, o.decision, "live {l}\noffline {o}");
+        assert_eq!(l.reason, o.reason);
+    }
+    eprintln!(
+        "replay ≡ analyze --coach: {} decisions identical over {} samples",
+        offline.len(),
+        live.samples.len()
+    );
+}

@@ -48,6 +48,8 @@ const WARMUP_PLACEHOLDER_SPM: f64 = 170.0;
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
 /// Terminal display refresh.
 const TTY_EVERY: Duration = Duration::from_millis(200);
+/// Wall time without samples before the coach is told that time passes (stall detection).
+const MIN_SILENCE: Duration = Duration::from_millis(500);
 /// Most samples handled per poll (keeps the control loop responsive at high replay speeds).
 const MAX_PER_POLL: usize = 200_000;
 
@@ -331,8 +333,13 @@ impl LiveSession {
             }
         }
         if handled == 0 && !self.ended {
-            // Silence from the sensor: the session clock moves on with the wall clock.
-            if let Some((t, at, _)) = self.last_sample {
+            // Silence from the sensor: the session clock moves on with the wall clock. Only
+            // after a clear silence, so a fast replay's momentary hiccup (pace × a few ms) is
+            // never taken for a stall: the decisions of a replay stay those of the file.
+            if let Some((t, at, _)) = self
+                .last_sample
+                .filter(|(_, at, _)| at.elapsed() >= MIN_SILENCE)
+            {
                 let now_s = t + at.elapsed().as_secs_f64() * self.pace();
                 self.stage.tick(now_s, &mut self.out);
                 self.flush_out(Some(controller));
