@@ -21,6 +21,9 @@ use stridebeat::source::session::read_session_file;
 use stridebeat::tempo::coach::Decision;
 
 const RATE_HZ: f64 = 48_000.0;
+
+/// The tests share one output device (and one capture of it): one at a time.
+static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 const SPEED: f64 = 10.0;
 const BASELINE: f64 = 170.0;
 const HOLD_S: f64 = 20.0;
@@ -199,6 +202,7 @@ fn coached_session_from_stdin_survives_an_interrupt() {
     let Some(rec) = enabled("coached_session_from_stdin_survives_an_interrupt") else {
         return;
     };
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let run = (0..3)
         .find_map(|_| run_once(&rec))
         .expect("the audio device failed three times");
@@ -349,6 +353,7 @@ fn a_file_replay_decides_exactly_as_analyze_coach() {
     let Some(soundtrack) = enabled("a_file_replay_decides_exactly_as_analyze_coach") else {
         return;
     };
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     // The 25-minute outdoor run with stops (hip belt), replayed at 200x: about 8 s.
     let rec = soundtrack
         .parent()
