@@ -40,6 +40,7 @@ fn detector_config() -> DetectorConfig {
     o!(threshold_expected, "THREXP");
     o!(refractory, "REFR");
     o!(min_height_share, "MINH");
+    o!(min_refractory_s, "MINREFR");
     o!(contact_lag_s, "LAG");
     o!(bout.min_steps, "MINSTEPS");
     o!(bout.max_interval_ratio, "RATIO");

@@ -68,6 +68,8 @@ pub struct BoutGate {
     next_interval: usize,
     /// Since when (recording clock) the rhythm has been weak, if it is.
     weak_since_s: Option<f64>,
+    /// Silence that ends the bout, seconds (updated with each interval).
+    end_after_s: f64,
 }
 
 impl BoutGate {
@@ -83,6 +85,7 @@ impl BoutGate {
             n_intervals: 0,
             next_interval: 0,
             weak_since_s: None,
+            end_after_s: cfg.end_after_range_s.1,
         }
     }
 
@@ -111,9 +114,10 @@ impl BoutGate {
         self.intervals[self.next_interval] = dt;
         self.next_interval = (self.next_interval + 1) % INTERVALS;
         self.n_intervals = (self.n_intervals + 1).min(INTERVALS);
+        self.end_after_s = self.compute_end_after_s();
     }
 
-    fn end_after_s(&self) -> f64 {
+    fn compute_end_after_s(&self) -> f64 {
         let (lo, hi) = self.cfg.end_after_range_s;
         match self.typical_interval_s() {
             Some(i) => (self.cfg.end_after_intervals * i).clamp(lo, hi),
@@ -127,6 +131,7 @@ impl BoutGate {
         self.next_interval = 0;
         self.last_s = None;
         self.weak_since_s = None;
+        self.end_after_s = self.cfg.end_after_range_s.1;
     }
 
     /// Advance the clock to `now_s` (recording clock) with the current periodicity: ends a
@@ -146,7 +151,7 @@ impl BoutGate {
             self.end_bout();
         }
         if let Some(last) = self.last_s {
-            if now_s - last > self.end_after_s() {
+            if now_s - last > self.end_after_s {
                 self.end_bout();
             }
         }
@@ -192,6 +197,10 @@ impl BoutGate {
             return;
         }
         let chain = &self.pending[self.n_pending - k..self.n_pending];
+        // Restored steps are the detector's guess, not evidence of walking.
+        if chain.iter().filter(|s| s.interpolated).count() > 1 {
+            return;
+        }
         let (lo, hi) = self.cfg.interval_range_s;
         let typical = (chain[k - 1].t_s - chain[0].t_s) / (k - 1) as f64;
         if !(lo..=hi).contains(&typical)
@@ -216,18 +225,32 @@ impl BoutGate {
             return;
         }
         let (min_dt, max_dt) = (0.5 * typical, 1.5 * typical);
-        // Confirmed: also take earlier waiting steps that continue the same rhythm.
+        // Confirmed: also take earlier waiting steps that continue the same rhythm, including
+        // one two intervals back (the weak step in between went unseen: restored half-way).
         let mut first = self.n_pending - k;
+        let mut restore_before: Option<usize> = None;
         while first > 0 {
             let dt = self.pending[first].t_s - self.pending[first - 1].t_s;
-            if dt < min_dt || dt > max_dt {
+            if dt >= min_dt && dt <= max_dt {
+                first -= 1;
+            } else if dt >= 1.6 * typical && dt <= 2.4 * typical && restore_before.is_none() {
+                restore_before = Some(first);
+                first -= 1;
+            } else {
                 break;
             }
-            first -= 1;
         }
         for i in first..self.n_pending {
             let s = self.pending[i];
-            if i > first {
+            if restore_before == Some(i) {
+                let prev = self.pending[i - 1];
+                emit(StepEvent {
+                    t_s: 0.5 * (prev.t_s + s.t_s),
+                    reported_s: s.reported_s.max(step.reported_s),
+                    interpolated: true,
+                    strength: 0.0,
+                });
+            } else if i > first {
                 self.record_interval(s.t_s - self.pending[i - 1].t_s);
             }
             emit(s);

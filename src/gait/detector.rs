@@ -53,10 +53,13 @@ pub struct DetectorConfig {
     /// Smallest peak height as a share of the typical height of the recent steps (the
     /// median of the last few), so the small motions after a stop do not continue a bout.
     pub min_height_share: f64,
-    /// Refractory interval as a share of the step period.
+    /// Refractory interval as a share of the step period (no double count on the
+    /// heel-strike/push-off double bump of a slow walk).
     pub refractory: f64,
     /// Shortest refractory interval, seconds.
     pub min_refractory_s: f64,
+    /// No step is reported this long after a (re)start, while the filters settle, seconds.
+    pub warm_up_s: f64,
     /// Constant lag of the acceleration peak after the foot contact, seconds.
     pub contact_lag_s: f64,
     /// Walking-bout gate.
@@ -78,8 +81,9 @@ impl Default for DetectorConfig {
             threshold_expected: 0.12,
             floor_mps2: 0.05,
             min_height_share: 0.3,
-            refractory: 0.6,
+            refractory: 0.75,
             min_refractory_s: 0.24,
+            warm_up_s: 0.0,
             contact_lag_s: 0.0,
             bout: BoutConfig::default(),
         }
@@ -119,6 +123,8 @@ struct GridState {
     n_heights: usize,
     next_height: usize,
     was_in_bout: bool,
+    /// Coefficient of the 3 s power average.
+    k_power: f64,
 }
 
 /// Accepted peak heights kept for the typical height.
@@ -200,6 +206,7 @@ impl LiveDetector {
             n_heights: 0,
             next_height: 0,
             was_in_bout: false,
+            k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
         }
     }
 
@@ -308,8 +315,7 @@ impl LiveDetector {
         if g.n % 5 == 0 {
             g.period = per.estimate();
         }
-        let k_pow = 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp();
-        g.power += k_pow * (y * y - g.power);
+        g.power += g.k_power * (y * y - g.power);
         let amp = (2.0 * g.power).sqrt();
         let is_peak = g.y1 > g.y2 && g.y1 >= y;
         let (y1, y2) = (g.y1, g.y2);
@@ -326,11 +332,14 @@ impl LiveDetector {
             0.0
         };
         let t_peak = t_s - (1.0 - frac) / cfg.fs_hz;
+        // The filters settle after a (re)start; no step before they have.
+        if (g.n as f64) < cfg.warm_up_s * cfg.fs_hz {
+            return;
+        }
         let period = g
             .period
             .filter(|p| p.strength >= cfg.min_periodicity)
-            .map(|p| p.step_s)
-            .or(gate.typical_interval_s());
+            .map(|p| p.step_s);
         let since = g.last_peak_s.map(|l| t_peak - l);
         let refractory = period
             .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
@@ -374,9 +383,6 @@ impl LiveDetector {
         }
         g.last_peak_s = Some(t_peak);
         g.record_height(y1);
-        if std::env::var("GAITDBG").is_ok() {
-            eprintln!("CAND {t_peak:.3} y {y1:.3} amp {amp:.3} exp {expected} per {period:?}");
-        }
         let step = StepEvent {
             t_s: contact,
             reported_s,

@@ -62,9 +62,9 @@ impl FeatureExtractor {
             for (g, &x) in self.gravity.iter_mut().zip(&a) {
                 g.settle_at(x);
             }
-            for h in &mut self.hf {
-                h.settle_at(mag);
-            }
+            // The first stage sees the magnitude, the second the first's (zero) output.
+            self.hf[0].settle_at(mag);
+            self.hf[1].settle_at(0.0);
             self.hf_env.settle_at(0.0);
             self.skew.settle_at(0.0);
         }

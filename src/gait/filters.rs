@@ -96,6 +96,10 @@ impl Biquad {
 pub struct OnePoleLowPass {
     tau_s: f64,
     y: f64,
+    /// The last interval and its coefficient (regular clocks repeat the interval, so the
+    /// exponential is computed once).
+    last_dt_s: f64,
+    last_k: f64,
 }
 
 impl OnePoleLowPass {
@@ -104,6 +108,8 @@ impl OnePoleLowPass {
         Self {
             tau_s: 1.0 / (2.0 * PI * fc_hz),
             y: 0.0,
+            last_dt_s: 0.0,
+            last_k: 0.0,
         }
     }
 
@@ -115,8 +121,11 @@ impl OnePoleLowPass {
     /// Filter one sample that arrived `dt_s` after the previous one.
     #[inline]
     pub fn process(&mut self, x: f64, dt_s: f64) -> f64 {
-        let k = 1.0 - (-dt_s / self.tau_s).exp();
-        self.y += k * (x - self.y);
+        if (dt_s - self.last_dt_s).abs() > 1e-9 {
+            self.last_dt_s = dt_s;
+            self.last_k = 1.0 - (-dt_s / self.tau_s).exp();
+        }
+        self.y += self.last_k * (x - self.y);
         self.y
     }
 

@@ -6,7 +6,8 @@
 //! → [`filters`] (gait band-pass) → [`periodicity`] (autocorrelation: step period, step vs
 //! stride) → [`detector`] (peaks with adaptive threshold and cadence-following refractory
 //! interval, missed alternate steps restored) → [`bout`] (only regular bouts count) →
-//! [`cadence`] (live cadence and activity) and, offline, [`analysis`] + [`segments`].
+//! [`cadence`] (live cadence and activity) and, offline, [`analysis`] + [`refine`] (missed
+//! steps restored with hindsight) + [`segments`].
 //!
 //! The live API for the coach is [`LiveDetector`] + [`CadenceEstimator`]; the offline one is
 //! [`analysis::Analyzer`].
@@ -19,11 +20,13 @@ pub mod eval;
 pub mod feature;
 pub mod filters;
 pub mod periodicity;
+pub mod refine;
 pub mod resample;
 pub mod segments;
 
 pub use cadence::{CadenceEstimator, Motion};
 pub use detector::{DetectorConfig, LiveDetector};
+pub mod footfall;
 
 /// One accelerometer reading.
 #[derive(Clone, Copy, Debug, PartialEq)]

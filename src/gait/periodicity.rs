@@ -27,7 +27,8 @@ pub struct PeriodEstimate {
     pub step_s: f64,
     /// Normalised autocorrelation at the strongest repetition (step or stride), 0–1.
     pub strength: f64,
-    /// Whether the step period was taken as half the strongest lag (legs look different).
+    /// Whether the step period was taken as a sub-multiple of the strongest lag (legs look
+    /// different, or the pace is changing).
     pub halved: bool,
 }
 
@@ -37,8 +38,12 @@ pub struct Periodicity {
     fs_hz: f64,
     decay: f64,
     half_ratio: f64,
-    ring: [f64; MAX_LAGS],
+    /// The last `n_lags` samples, written twice (at `pos` and `pos + n_lags`) so the samples
+    /// at lags 0..n_lags are one contiguous slice ending at `pos + n_lags`.
+    ring: [f64; 2 * MAX_LAGS],
     r: [f64; MAX_LAGS],
+    /// `r` normalised by `r[0]`, refreshed by each estimate.
+    norm: [f64; MAX_LAGS],
     n_lags: usize,
     pos: usize,
     filled: usize,
@@ -53,8 +58,9 @@ impl Periodicity {
             fs_hz,
             decay: (-1.0 / (memory_s * fs_hz)).exp(),
             half_ratio,
-            ring: [0.0; MAX_LAGS],
+            ring: [0.0; 2 * MAX_LAGS],
             r: [0.0; MAX_LAGS],
+            norm: [0.0; MAX_LAGS],
             n_lags,
             pos: 0,
             filled: 0,
@@ -63,7 +69,7 @@ impl Periodicity {
 
     /// Forget everything.
     pub fn reset(&mut self) {
-        self.ring = [0.0; MAX_LAGS];
+        self.ring = [0.0; 2 * MAX_LAGS];
         self.r = [0.0; MAX_LAGS];
         self.pos = 0;
         self.filled = 0;
@@ -74,14 +80,13 @@ impl Periodicity {
     pub fn push(&mut self, y: f64) {
         let n = self.n_lags;
         self.ring[self.pos] = y;
+        self.ring[self.pos + n] = y;
+        // past[i] is the sample at lag n - 1 - i.
+        let past = &self.ring[self.pos + 1..self.pos + n + 1];
         let upto = self.filled.min(n - 1);
-        for k in 0..=upto {
-            let idx = if self.pos >= k {
-                self.pos - k
-            } else {
-                self.pos + n - k
-            };
-            self.r[k] = self.decay * self.r[k] + y * self.ring[idx];
+        let decay = self.decay;
+        for (k, r) in self.r[..=upto].iter_mut().enumerate() {
+            *r = decay * *r + y * past[n - 1 - k];
         }
         self.pos = (self.pos + 1) % n;
         self.filled = (self.filled + 1).min(n);
@@ -89,11 +94,7 @@ impl Periodicity {
 
     /// Normalised autocorrelation at lag `k` samples.
     fn rn(&self, k: usize) -> f64 {
-        if self.r[0] <= 1e-12 {
-            0.0
-        } else {
-            self.r[k] / self.r[0]
-        }
+        self.norm[k]
     }
 
     fn is_local_max(&self, k: usize) -> bool {
@@ -115,9 +116,17 @@ impl Periodicity {
     }
 
     /// Current estimate, or `None` while the signal shows no clear repetition.
-    pub fn estimate(&self) -> Option<PeriodEstimate> {
+    pub fn estimate(&mut self) -> Option<PeriodEstimate> {
         if self.filled < self.n_lags {
             return None;
+        }
+        let inv = if self.r[0] > 1e-12 {
+            1.0 / self.r[0]
+        } else {
+            0.0
+        };
+        for (n, r) in self.norm[..self.n_lags].iter_mut().zip(&self.r) {
+            *n = r * inv;
         }
         let k_min = ((MIN_STEP_S * self.fs_hz).floor() as usize).max(2);
         let k_max = self.n_lags - 2;
@@ -136,24 +145,36 @@ impl Periodicity {
         let (lag, r_full) = self.refine(k_first);
         let mut step = lag;
         let mut halved = false;
-        // Half-lag check: the other leg's steps in between.
-        let half = lag / 2.0;
-        if half / self.fs_hz >= MIN_STEP_S {
-            let lo = ((half * 0.85).floor() as usize).max(k_min);
-            let hi = ((half * 1.15).ceil() as usize).min(k_max);
+        // Sub-multiple check: the other leg's steps in between (half the lag), or, while the
+        // pace changes, a lag that is a common multiple of the old and new step periods
+        // (a third of the lag). The strongest qualifying sub-multiple wins.
+        let mut best_sub: Option<(f64, f64)> = None;
+        for k in [2.0, 3.0] {
+            let sub = lag / k;
+            if sub / self.fs_hz < MIN_STEP_S {
+                continue;
+            }
+            let lo = ((sub * 0.85).floor() as usize).max(k_min);
+            let hi = ((sub * 1.15).ceil() as usize).min(k_max);
             let mut cand: Option<usize> = None;
-            for k in lo..=hi {
-                if self.is_local_max(k) && cand.is_none_or(|c| self.rn(k) > self.rn(c)) {
-                    cand = Some(k);
+            for j in lo..=hi {
+                if self.is_local_max(j) && cand.is_none_or(|c| self.rn(j) > self.rn(c)) {
+                    cand = Some(j);
                 }
             }
-            if let Some(k) = cand {
-                let (lag_h, r_h) = self.refine(k);
-                if r_h > 0.05 && r_h >= self.half_ratio * r_full {
-                    step = lag_h;
-                    halved = true;
+            if let Some(j) = cand {
+                let (lag_s, r_s) = self.refine(j);
+                if r_s > 0.05
+                    && r_s >= self.half_ratio * r_full
+                    && best_sub.is_none_or(|(_, r)| r_s > r)
+                {
+                    best_sub = Some((lag_s, r_s));
                 }
             }
+        }
+        if let Some((lag_s, _)) = best_sub {
+            step = lag_s;
+            halved = true;
         }
         let step_s = step / self.fs_hz;
         if !(MIN_STEP_S..=MAX_STEP_S).contains(&step_s) {

@@ -1,10 +1,11 @@
 //! Offline segmentation of a step list into walking and running segments with stops between.
 //!
 //! A silence of more than [`PAUSE_S`] between steps is a stop. Inside a moving stretch each step
-//! gets a local cadence (60 / median of the nine intervals around it) and a walk/run label;
-//! label runs shorter than [`MIN_SEGMENT_STEPS`] are absorbed by their neighbour, so a single
-//! odd interval does not split a run. A segment's cadence is 60 / mean of its step intervals,
-//! the same definition the reference files use.
+//! gets a local cadence (120 / median of the strides around it: robust to a missed step and to
+//! a left/right timing asymmetry) and a walk/run label; label runs shorter than
+//! [`MIN_SEGMENT_STEPS`] are absorbed by their neighbour, so a single odd interval does not
+//! split a run. A segment's cadence is 120 / its median stride ([`stride_cadence_spm`]);
+//! [`mean_cadence_spm`] is the reference files' definition, for comparisons.
 
 use super::analysis::{Activity, CadencePoint, Segment};
 
@@ -15,27 +16,44 @@ pub const MIN_SEGMENT_STEPS: usize = 10;
 /// Half-width of the local cadence window, intervals.
 const HALF_WINDOW: usize = 4;
 
-/// Local cadence (spm) at every step of a moving stretch `steps` (at least two steps).
+/// Local cadence (spm) at every step of a moving stretch `steps` (at least two steps): 120 /
+/// median of the strides (two-step intervals) around it, so a left/right timing asymmetry
+/// does not show as a bimodal cadence; 60 / the single interval for a two-step stretch.
 fn local_cadence(steps: &[f64]) -> Vec<f64> {
     let n = steps.len();
     let mut out = Vec::with_capacity(n);
     let mut buf = Vec::with_capacity(2 * HALF_WINDOW + 1);
     for i in 0..n {
-        // Intervals j (between steps j and j+1) around step i.
-        let lo = i.saturating_sub(HALF_WINDOW);
-        let hi = (i + HALF_WINDOW).min(n - 1);
         buf.clear();
-        for j in lo..hi {
-            buf.push(steps[j + 1] - steps[j]);
-        }
-        if buf.is_empty() {
-            out.push(0.0);
-            continue;
+        if n >= 3 {
+            // Strides j..j+2 around step i.
+            let lo = i.saturating_sub(HALF_WINDOW);
+            let hi = (i + HALF_WINDOW).min(n - 2);
+            for j in lo..hi.max(lo + 1).min(n - 2) {
+                buf.push(0.5 * (steps[j + 2] - steps[j]));
+            }
+        } else {
+            buf.push(steps[1] - steps[0]);
         }
         buf.sort_by(f64::total_cmp);
         out.push(60.0 / buf[buf.len() / 2]);
     }
     out
+}
+
+/// Robust cadence of a continuous stretch of steps: 120 / median stride (two-step interval),
+/// or 60 / median interval with fewer than three steps; 0 for fewer than two.
+pub fn stride_cadence_spm(steps: &[f64]) -> f64 {
+    let mut v: Vec<f64> = if steps.len() >= 3 {
+        steps.windows(3).map(|w| 0.5 * (w[2] - w[0])).collect()
+    } else {
+        steps.windows(2).map(|w| w[1] - w[0]).collect()
+    };
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    60.0 / v[v.len() / 2]
 }
 
 /// 60 / mean of the step intervals between 0.25 and 1.5 s (pauses excluded), or 0.
@@ -119,7 +137,7 @@ fn split_stretch(
             end_s: *steps.last().unwrap_or(&steps[0]),
             activity: labels[a],
             steps: steps.len(),
-            cadence_spm: mean_cadence_spm(&stretch[a..(b + 1).min(stretch.len())]),
+            cadence_spm: stride_cadence_spm(&stretch[a..(b + 1).min(stretch.len())]),
         });
     }
 }

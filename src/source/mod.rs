@@ -23,6 +23,7 @@ pub mod line;
 pub mod live;
 pub mod options;
 pub mod session;
+pub mod wav;
 
 pub use accel_csv::{open, read_all, AccelReader, Recording};
 pub use detect::{Axes, Layout, TimeSource};
