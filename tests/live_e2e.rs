@@ -8,7 +8,8 @@
 //! - the session file is complete after the interrupt (`end` record, no cut-off line);
 //! - the target rose only after a full hold in the zone, one step at a time, never above the cap;
 //! - click intervals changed only at beat boundaries (every interval is the period of the tempo
-//!   at one of its two beats, and constant between changes), and the device played them so.
+//!   at one of its two beats, and constant between changes), and the device played them so
+//!   (to ±1 sample; only intervals hit by an underrun the device reported may differ).
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -95,6 +96,8 @@ struct Run {
     session: PathBuf,
     beats: PathBuf,
     captured: Vec<u8>,
+    /// Underruns the device reported (each inserts silence into what was played).
+    underruns: usize,
 }
 
 const INTERRUPT_AT_S: f64 = 175.0;
@@ -194,6 +197,12 @@ fn run_once(rec: &PathBuf) -> Option<Run> {
         session,
         beats,
         captured: bytes,
+        underruns: err
+            .split("the device reported ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
     })
 }
 
@@ -206,7 +215,7 @@ fn coached_session_from_stdin_survives_an_interrupt() {
     let run = (0..3)
         .find_map(|_| run_once(&rec))
         .expect("the audio device failed three times");
-    let (session, beats, bytes) = (run.session, run.beats, run.captured);
+    let (session, beats, bytes, underruns) = (run.session, run.beats, run.captured, run.underruns);
     let interrupt_at_s = INTERRUPT_AT_S;
 
     // The session file is complete.
@@ -302,25 +311,32 @@ fn coached_session_from_stdin_survives_an_interrupt() {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     let heard = onsets(&stereo);
+    // An underrun (the machine too busy to feed the device in time) inserts silence the
+    // process cannot prevent but does report: only that many intervals may differ.
     assert!(
-        heard.len().abs_diff(log.len()) <= 1,
+        heard.len().abs_diff(log.len()) <= 1 + underruns,
         "captured {} clicks, the log has {}",
         heard.len(),
         log.len()
     );
     let n = heard.len().min(log.len());
     let mut worst = 0i64;
+    let mut off = 0;
     for i in 1..n {
         let logged = log[i].sample as i64 - log[i - 1].sample as i64;
         let played = heard[i] as i64 - heard[i - 1] as i64;
-        worst = worst.max((played - logged).abs());
+        if (played - logged).abs() > 1 {
+            off += 1;
+        } else {
+            worst = worst.max((played - logged).abs());
+        }
     }
     assert!(
-        worst <= 1,
-        "captured intervals differ from the log by {worst} samples"
+        off <= underruns && off * 10 <= n,
+        "{off} of {n} captured intervals differ from the log ({underruns} underruns reported)"
     );
     eprintln!(
-        "live e2e: {} samples, {} steps, {} decisions ({raises} raises), {} beats, {changes} tempo changes, worst interval error {worst} samples",
+        "live e2e: {} samples, {} steps, {} decisions ({raises} raises), {} beats, {changes} tempo changes, worst interval error {worst} samples ({off} intervals hit by {underruns} underruns)",
         s.samples.len(),
         s.steps.len(),
         s.decisions.len(),

@@ -118,10 +118,16 @@ pub fn run(mut args: PlayArgs) -> anyhow::Result<()> {
         Err(e) if e.downcast_ref::<InputEnded>().is_some() => Ok(()),
         other => other,
     };
-    if let Some(s) = session {
-        s.finish(why)?;
+    // The recording is finished whatever stopped playback; the first error wins.
+    let finished = session.map_or(Ok(()), |s| s.finish(why));
+    match (outcome, finished) {
+        (Err(e), Err(f)) => {
+            eprintln!("stridebeat: {f:#}");
+            Err(e)
+        }
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
     }
-    outcome
 }
 
 /// What `play --input` will do, decided before the audio starts.
