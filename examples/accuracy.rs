@@ -35,6 +35,8 @@ fn detector_config() -> DetectorConfig {
     o!(impact_weight, "IMPACT");
     o!(periodicity_memory_s, "MEMORY");
     o!(half_lag_ratio, "HALF");
+    o!(fast_memory_s, "FASTMEM");
+    o!(fast_periodicity, "FASTPER");
     o!(min_periodicity, "MINPER");
     o!(threshold, "THR");
     o!(threshold_expected, "THREXP");
@@ -58,5 +60,6 @@ fn main() -> anyhow::Result<()> {
     };
     let scores = harness::evaluate_all(&dir, detector_config())?;
     print!("{}", harness::table(&scores));
+
     Ok(())
 }

@@ -12,30 +12,11 @@
 #[path = "../tests/footfall_mix/mod.rs"]
 mod footfall_mix;
 
-use footfall_mix::{make, score, Background, MixSpec, Score};
-use stridebeat::gait::footfall::{analyze_samples, FootfallConfig};
+use footfall_mix::{evaluate, make, Background, MixSpec, Score};
+use stridebeat::gait::footfall::FootfallConfig;
 
 fn run(spec: &MixSpec) -> Score {
-    let mix = make(spec);
-    let rate = f64::from(mix.rate_hz);
-    let (steps, _) = analyze_samples(
-        &mix.samples,
-        mix.rate_hz,
-        &FootfallConfig::default(),
-        Some(&mix.click_table),
-        &mix.clicks_rendered,
-    )
-    .expect("valid rate");
-    let reported: Vec<(f64, f64)> = steps
-        .iter()
-        .map(|s| {
-            (
-                s.onset_samples as f64 / rate,
-                s.reported_samples as f64 / rate,
-            )
-        })
-        .collect();
-    score(&mix.steps_s, &reported, &mix.click_arrivals_s, 0.05)
+    evaluate(&make(spec), &FootfallConfig::default())
 }
 
 fn main() {

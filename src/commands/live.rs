@@ -48,6 +48,8 @@ const WARMUP_PLACEHOLDER_SPM: f64 = 170.0;
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
 /// Terminal display refresh.
 const TTY_EVERY: Duration = Duration::from_millis(200);
+/// Wall time without samples before the coach is told that time passes (stall detection).
+const MIN_SILENCE: Duration = Duration::from_millis(500);
 /// Most samples handled per poll (keeps the control loop responsive at high replay speeds).
 const MAX_PER_POLL: usize = 200_000;
 
@@ -116,10 +118,16 @@ pub fn run(mut args: PlayArgs) -> anyhow::Result<()> {
         Err(e) if e.downcast_ref::<InputEnded>().is_some() => Ok(()),
         other => other,
     };
-    if let Some(s) = session {
-        s.finish(why)?;
+    // The recording is finished whatever stopped playback; the first error wins.
+    let finished = session.map_or(Ok(()), |s| s.finish(why));
+    match (outcome, finished) {
+        (Err(e), Err(f)) => {
+            eprintln!("stridebeat: {f:#}");
+            Err(e)
+        }
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(())) => Ok(()),
     }
-    outcome
 }
 
 /// What `play --input` will do, decided before the audio starts.
@@ -331,8 +339,13 @@ impl LiveSession {
             }
         }
         if handled == 0 && !self.ended {
-            // Silence from the sensor: the session clock moves on with the wall clock.
-            if let Some((t, at, _)) = self.last_sample {
+            // Silence from the sensor: the session clock moves on with the wall clock. Only
+            // after a clear silence, so a fast replay's momentary hiccup (pace × a few ms) is
+            // never taken for a stall: the decisions of a replay stay those of the file.
+            if let Some((t, at, _)) = self
+                .last_sample
+                .filter(|(_, at, _)| at.elapsed() >= MIN_SILENCE)
+            {
                 let now_s = t + at.elapsed().as_secs_f64() * self.pace();
                 self.stage.tick(now_s, &mut self.out);
                 self.flush_out(Some(controller));
@@ -645,5 +658,157 @@ impl Display {
 
     fn finish(&mut self) {
         let _ = std::io::stdout().flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The live wiring without a sound card: a real [`Controller`]/engine pair whose callback
+    //! half is driven by hand, a `file:` replay as the input, and the same polls `play` makes.
+
+    use super::*;
+    use clap::Parser;
+    use stridebeat::audio::engine::engine;
+    use stridebeat::audio::renderer::{Renderer, Voicing};
+    use stridebeat::source::live::load_recording;
+    use stridebeat::source::session::read_session_file;
+    use stridebeat::source::ReadOptions;
+    use stridebeat::tempo::program::Program;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        play: PlayArgs,
+    }
+
+    /// A run at 100 Hz whose cadence climbs 2 spm every 80 s from 168, with a walk break at
+    /// 300–340 s, as a CSV the reader detects.
+    fn synthetic_csv(path: &std::path::Path, seconds: f64) {
+        let mut text = String::from("time,ax,ay,az\n");
+        let mut phase = 0.0f64;
+        let mut t = 0.0;
+        while t < seconds {
+            let spm = if (300.0..340.0).contains(&t) {
+                110.0
+            } else {
+                168.0 + (t / 80.0).floor() * 2.0
+            };
+            phase += 2.0 * std::f64::consts::PI * spm / 60.0 * 0.01;
+            text.push_str(&format!("{t:.2},0.3,{:.4},0.1\n", 9.81 + 6.0 * phase.sin()));
+            t += 0.01;
+        }
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn a_replayed_session_drives_the_click_and_records_what_offline_decides() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("run.csv");
+        let session_path = dir.path().join("session.csv");
+        synthetic_csv(&input, 600.0);
+        let cli = Cli::parse_from([
+            "play",
+            "--input",
+            &format!("file:{}", input.display()),
+            "--replay-speed",
+            "100",
+            "--adapt",
+            "--baseline",
+            "170",
+            "--hold",
+            "30",
+            "--pause-click",
+            "--record",
+            session_path.to_str().unwrap(),
+        ]);
+        let plan = LivePlan::from_args(&cli.play.live, &cli.play.click)
+            .unwrap()
+            .unwrap();
+        let renderer = Renderer::new(
+            &Program::steady(plan.start_spm.unwrap()).unwrap(),
+            Voicing::default(),
+            48_000,
+            2,
+            None,
+        );
+        let (mut callback, mut controller) = engine(renderer, 1024);
+        let mut session = plan.start(&mut controller).unwrap();
+        let mut buffer = vec![0f32; 2 * 2048];
+        let mut all_reports = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "the replay never ended");
+            callback.process_f32(&mut buffer);
+            let mut reports = Vec::new();
+            controller.drain_reports(|r| reports.push(r));
+            all_reports.extend_from_slice(&reports);
+            if session.poll(&mut controller, &reports).unwrap() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        session.finish("input ended").unwrap();
+
+        let recorded = read_session_file(&session_path).unwrap();
+        assert!(recorded.is_complete());
+        assert_eq!(recorded.end.as_ref().unwrap().reason, "input ended");
+        let (samples, _) = load_recording(&input, &ReadOptions::default()).unwrap();
+        assert_eq!(recorded.samples, samples, "every sample recorded as read");
+        let coach = Coach::new(cli.play.live.coach.config().unwrap().0).unwrap();
+        let offline = super::super::pipeline::run_offline(&samples, Some(coach));
+        assert_eq!(
+            recorded.decisions, offline.events,
+            "live and offline decide alike"
+        );
+        assert_eq!(recorded.steps, offline.steps);
+
+        // The click followed the coach: every tempo the engine played was one the coach set,
+        // and each raise or back-off was cued.
+        let raises: Vec<f64> = offline
+            .events
+            .iter()
+            .filter_map(|e| match e.decision {
+                Decision::Raise { to_spm, .. } | Decision::BackOff { to_spm, .. } => Some(to_spm),
+                _ => None,
+            })
+            .collect();
+        assert!(raises.len() >= 2, "{:?}", offline.events);
+        let targets: Vec<f64> = offline
+            .events
+            .iter()
+            .filter_map(|e| e.decision.new_target_spm())
+            .collect();
+        for r in &all_reports {
+            assert!(
+                targets.contains(&r.spm),
+                "beat {} at {} spm, never a target",
+                r.beat_index,
+                r.spm
+            );
+        }
+        // (Two changes between two beats would share a beat, so: the last target is played,
+        // and there are cues, never more than changes.)
+        let played: Vec<f64> = all_reports.iter().map(|r| r.spm).collect();
+        let last = offline.final_target_spm.unwrap();
+        assert!(played.contains(&last), "the click never played {last} spm");
+        let cues = all_reports
+            .iter()
+            .filter(|r| r.flags.contains(BeatFlags::CUE))
+            .count();
+        assert!(
+            (1..=raises.len()).contains(&cues),
+            "{cues} cues for {} changes",
+            raises.len()
+        );
+        // The walk break paused the click (--pause-click): some beats were muted.
+        assert!(offline.events.iter().any(|e| e.decision
+            == Decision::Pause {
+                cause: PauseCause::Walk
+            }));
+        assert!(
+            all_reports.iter().any(|r| !r.sounded()),
+            "the click was never paused"
+        );
+        assert!(all_reports.last().unwrap().sounded(), "the click came back");
     }
 }

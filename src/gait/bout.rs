@@ -1,11 +1,14 @@
 //! Walking-bout gate: candidate steps count only inside a bout of regular steps.
 //!
 //! Arm motion at a desk, picking a phone up or a single stumble produce peaks that look like
-//! steps one by one. A bout starts only when several consecutive candidates are evenly spaced
-//! at a gait-like interval while the signal as a whole is periodic; until then candidates wait
-//! in a small fixed queue. When the bout is confirmed the waiting steps are released (with
-//! their original times, so the count loses nothing), and later steps pass straight through.
-//! A silence longer than a few step intervals ends the bout.
+//! steps one by one. A bout starts only when five consecutive candidates have even strides
+//! (two-step intervals within 40 % of each other) at a gait-like spacing, and the signal as a
+//! whole repeats strongly (autocorrelation ≥ 0.5) at that same spacing; until then candidates
+//! wait in a small fixed queue. Steps the detector restored rather than saw are no evidence:
+//! a chain may hold at most one. When the bout is confirmed the waiting steps are released
+//! with their original times (so the count loses nothing, and an unseen step two intervals
+//! before the chain is restored), and later steps pass straight through. A silence of a few
+//! step intervals, or two seconds without rhythm, ends the bout.
 
 use super::periodicity::PeriodEstimate;
 use super::StepEvent;
@@ -43,7 +46,7 @@ impl Default for BoutConfig {
     fn default() -> Self {
         Self {
             min_steps: 5,
-            max_interval_ratio: 1.25,
+            max_interval_ratio: 1.4,
             interval_range_s: (0.25, 1.6),
             end_after_intervals: 3.0,
             end_after_range_s: (1.2, 2.5),

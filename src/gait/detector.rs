@@ -4,12 +4,20 @@
 //! ([`super::resample`]) → gait band-pass (Butterworth high-pass + low-pass) → running
 //! autocorrelation ([`super::periodicity`]) and peak picking:
 //! - a local maximum counts as a candidate step when it clears an adaptive threshold (a share
-//!   of the signal's recent amplitude) and falls outside a refractory interval that follows the
-//!   current step period (no double counts on the heel-strike/push-off double bump);
+//!   of the signal's recent amplitude), reaches 30 % of the bout's typical step height (so the
+//!   small motions after a stop do not continue a bout) and falls outside a refractory
+//!   interval of 75 % of the step period from the autocorrelation (no double count on the
+//!   heel-strike/push-off double bump of a slow walk);
 //! - near the time the next step is expected, the threshold drops, so the weak leg of a
 //!   one-leg-dominant signal is still found; if it is not, and the spacing since the previous
 //!   step is clearly two step periods, the missing step is restored half-way;
-//! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count.
+//! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
+//!   bout's first steps are released together once it is confirmed.
+//!
+//! A second, short-memory autocorrelation (1.2 s) notices a quickening pace before the main
+//! one (3 s) does and shortens the refractory interval at once. Known limit: on a sudden
+//! change from walking to running, every other running step can still be hidden for about
+//! two seconds (at most three steps) until the rhythm is clear.
 //!
 //! Each step carries an estimated contact time (the filtered peak time minus the filters' delay
 //! at the current step rate) and the time it was reported. O(1) work and no allocation per
@@ -40,6 +48,10 @@ pub struct DetectorConfig {
     pub impact_weight: f64,
     /// Autocorrelation memory, seconds.
     pub periodicity_memory_s: f64,
+    /// Memory of the short autocorrelation that follows a quickening pace, seconds.
+    pub fast_memory_s: f64,
+    /// Strength the short autocorrelation needs to shorten the refractory interval.
+    pub fast_periodicity: f64,
     /// Half-lag share needed to call the step period half the strongest repetition.
     pub half_lag_ratio: f64,
     /// Autocorrelation strength needed to trust the period estimate.
@@ -75,6 +87,8 @@ impl Default for DetectorConfig {
             band_high_hz: 4.0,
             impact_weight: 1.0,
             periodicity_memory_s: 3.0,
+            fast_memory_s: 1.2,
+            fast_periodicity: 0.6,
             half_lag_ratio: 0.3,
             min_periodicity: 0.25,
             threshold: 0.35,
@@ -125,6 +139,9 @@ struct GridState {
     was_in_bout: bool,
     /// Coefficient of the 3 s power average.
     k_power: f64,
+    /// A short-memory autocorrelation that notices a quickening pace first, and its estimate.
+    fast: Periodicity,
+    fast_period: Option<PeriodEstimate>,
 }
 
 /// Accepted peak heights kept for the typical height.
@@ -207,6 +224,8 @@ impl LiveDetector {
             next_height: 0,
             was_in_bout: false,
             k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
+            fast: Periodicity::new(cfg.fs_hz, cfg.fast_memory_s, cfg.half_lag_ratio),
+            fast_period: None,
         }
     }
 
@@ -284,7 +303,9 @@ impl LiveDetector {
     fn delay_s(cfg: &DetectorConfig, grid: &GridState, f_hz: f64) -> f64 {
         grid.hp.phase_delay_s(f_hz, cfg.fs_hz)
             + grid.lp.phase_delay_s(f_hz, cfg.fs_hz)
-            + 2.0 * super::filters::OnePoleLowPass::new(12.0).phase_delay_s(f_hz)
+            + 2.0
+                * super::filters::OnePoleLowPass::new(super::resample::ANTI_ALIAS_HZ)
+                    .phase_delay_s(f_hz)
             + cfg.contact_lag_s
     }
 
@@ -312,8 +333,10 @@ impl LiveDetector {
         g.was_in_bout = gate.in_bout();
         per.push(y);
         g.n += 1;
+        g.fast.push(y);
         if g.n % 5 == 0 {
             g.period = per.estimate();
+            g.fast_period = g.fast.estimate();
         }
         g.power += g.k_power * (y * y - g.power);
         let amp = (2.0 * g.power).sqrt();
@@ -341,7 +364,15 @@ impl LiveDetector {
             .filter(|p| p.strength >= cfg.min_periodicity)
             .map(|p| p.step_s);
         let since = g.last_peak_s.map(|l| t_peak - l);
-        let refractory = period
+        // When the short memory clearly sees a faster rhythm, the pace is going up: the
+        // refractory interval follows it at once rather than hiding every other step.
+        let refractory_period = match (period, g.fast_period) {
+            (Some(p), Some(f)) if f.strength >= cfg.fast_periodicity && f.step_s < 0.85 * p => {
+                Some(f.step_s)
+            }
+            (p, _) => p,
+        };
+        let refractory = refractory_period
             .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
             .unwrap_or(cfg.min_refractory_s);
         if since.is_some_and(|d| d < refractory) {

@@ -10,7 +10,32 @@
 //! steps restored with hindsight) + [`segments`].
 //!
 //! The live API for the coach is [`LiveDetector`] + [`CadenceEstimator`]; the offline one is
-//! [`analysis::Analyzer`].
+//! [`analysis::Analyzer`]. Live use, one sample at a time (no allocation per sample):
+//!
+//! ```
+//! use stridebeat::gait::{AccelSample, CadenceEstimator, DetectorConfig, LiveDetector, Motion};
+//!
+//! let mut detector = LiveDetector::new(DetectorConfig::default());
+//! let mut cadence = CadenceEstimator::default(); // running from 145 spm
+//! # let samples = (0..4000).map(|i| {
+//! #     let t_s = i as f64 / 100.0;
+//! #     let z = 9.81 + 4.0 * (2.0 * std::f64::consts::PI * 2.85 * t_s).sin();
+//! #     AccelSample { t_s, acc: [0.3, 0.2, z as f32] }
+//! # });
+//! for sample in samples {
+//!     // Steps this sample made certain: usually none or one (a bout's first steps come
+//!     // together once the bout is confirmed). `t_s` is the estimated foot contact,
+//!     // `reported_s` the time of the sample that reported it (recording clock).
+//!     for step in detector.push(&sample) {
+//!         cadence.on_step(step);
+//!     }
+//! }
+//! let now_s = 39.99;
+//! let spm = cadence.cadence_spm_checked(now_s, detector.period_s()).unwrap();
+//! assert!((spm - 171.0).abs() < 2.0);
+//! assert_eq!(cadence.motion(now_s), Motion::Run);
+//! assert!(cadence.motion(now_s + 5.0) == Motion::Stopped);
+//! ```
 
 pub mod analysis;
 pub mod bout;

@@ -8,7 +8,7 @@
 use super::filters::OnePoleLowPass;
 
 /// Anti-alias cutoff before the grid, Hz (below the grid's Nyquist frequency).
-const ANTI_ALIAS_HZ: f64 = 12.0;
+pub const ANTI_ALIAS_HZ: f64 = 12.0;
 
 /// What one input sample produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

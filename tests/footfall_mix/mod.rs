@@ -102,7 +102,7 @@ impl MixSpec {
     pub fn run(seed: u64, snr_db: f64, background: Background, delay_s: Option<f64>) -> Self {
         Self {
             rate_hz: 48_000,
-            duration_s: 30.0,
+            duration_s: 60.0,
             seed,
             cadence: vec![(0.0, 166.0)],
             snr_db,
@@ -121,6 +121,8 @@ impl MixSpec {
 pub struct Mixture {
     pub rate_hz: u32,
     pub samples: Vec<f32>,
+    /// The same mixture without the click (when a click was asked for).
+    pub without_click: Option<Vec<f32>>,
     /// True footfall onsets, seconds.
     pub steps_s: Vec<f64>,
     /// Click onsets as the renderer reported them (stream samples, before the delay).
@@ -303,6 +305,7 @@ pub fn make(spec: &MixSpec) -> Mixture {
     };
     scale_to_power(&mut background, background_power);
     let mut samples: Vec<f32> = steps.iter().zip(&background).map(|(a, b)| a + b).collect();
+    let without_click = spec.click.map(|_| samples.clone());
 
     let click_table = VoiceBank::new(
         Voicing::default().sound,
@@ -360,6 +363,7 @@ pub fn make(spec: &MixSpec) -> Mixture {
     Mixture {
         rate_hz: spec.rate_hz,
         samples,
+        without_click,
         steps_s,
         clicks_rendered,
         click_arrivals_s,
@@ -373,7 +377,7 @@ pub struct Score {
     pub truth: usize,
     pub reported: usize,
     pub matched: usize,
-    /// Reported steps matching no true step but within 50 ms of a click arrival.
+    /// Reported steps caused by the click (see [`score`]).
     pub clicks_counted: usize,
     /// Detection latencies (report time minus true onset) of matched steps, seconds.
     pub latencies_s: Vec<f64>,
@@ -401,11 +405,14 @@ impl Score {
 }
 
 /// Match reported onsets (seconds; with report times) to the truth within ±`tolerance_s`,
-/// nearest first, one to one.
+/// nearest first, one to one. A click counts as counted when a reported step matches no true
+/// step, lies within ±25 ms of a click's arrival, and the run over the same mixture without the
+/// click (`baseline_s`) reported nothing within ±25 ms of it: the click caused it.
 pub fn score(
     truth_s: &[f64],
     reported: &[(f64, f64)],
     click_arrivals_s: &[f64],
+    baseline_s: &[f64],
     tolerance_s: f64,
 ) -> Score {
     let mut used = vec![false; truth_s.len()];
@@ -425,10 +432,11 @@ pub fn score(
                 latencies_s.push(reported_s - t);
             }
             None => {
-                if click_arrivals_s
+                let at_click = click_arrivals_s
                     .iter()
-                    .any(|c| (c - onset_s).abs() <= tolerance_s)
-                {
+                    .any(|c| (c - onset_s).abs() <= 0.025);
+                let without_click = baseline_s.iter().any(|b| (b - onset_s).abs() <= 0.025);
+                if at_click && !without_click {
                     clicks_counted += 1;
                 }
             }
@@ -441,4 +449,56 @@ pub fn score(
         clicks_counted,
         latencies_s,
     }
+}
+
+/// Run the streaming detector over `samples` as the live path would (clicks reported before
+/// they are heard) and return (onset s, report s) per step.
+pub fn detect(
+    mix: &Mixture,
+    samples: &[f32],
+    config: &stridebeat::gait::footfall::FootfallConfig,
+    with_clicks: bool,
+) -> Vec<(f64, f64)> {
+    let rate = f64::from(mix.rate_hz);
+    let clicks: &[u64] = if with_clicks {
+        &mix.clicks_rendered
+    } else {
+        &[]
+    };
+    let (steps, _) = stridebeat::gait::footfall::analyze_samples(
+        samples,
+        mix.rate_hz,
+        config,
+        Some(&mix.click_table),
+        clicks,
+    )
+    .expect("valid rate");
+    steps
+        .iter()
+        .map(|s| {
+            (
+                s.onset_samples as f64 / rate,
+                s.reported_samples as f64 / rate,
+            )
+        })
+        .collect()
+}
+
+/// Detect on the mixture (and, if it has a click, on the click-free twin) and score.
+pub fn evaluate(mix: &Mixture, config: &stridebeat::gait::footfall::FootfallConfig) -> Score {
+    let reported = detect(mix, &mix.samples, config, true);
+    let baseline: Vec<f64> = match &mix.without_click {
+        Some(samples) => detect(mix, samples, config, false)
+            .into_iter()
+            .map(|r| r.0)
+            .collect(),
+        None => Vec::new(),
+    };
+    score(
+        &mix.steps_s,
+        &reported,
+        &mix.click_arrivals_s,
+        &baseline,
+        0.05,
+    )
 }

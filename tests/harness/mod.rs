@@ -20,7 +20,7 @@ use serde_json::Value;
 use stridebeat::gait::analysis::{Analyzer, AnalyzerConfig};
 use stridebeat::gait::eval::{covered_stretches, inside, match_steps, median};
 use stridebeat::gait::segments::mean_cadence_spm;
-use stridebeat::gait::{AccelSample, DetectorConfig, LiveDetector};
+use stridebeat::gait::{AccelSample, CadenceEstimator, DetectorConfig, LiveDetector};
 use stridebeat::source::{self, ReadOptions};
 
 /// Match tolerance for F1 and latency, seconds.
@@ -86,6 +86,45 @@ pub struct RecordingScore {
     /// physically a step of the same gait (for instance a foot switch bouncing). Shown so a
     /// count error can be read against the reference's own doubtful events.
     pub implausible_reference_intervals: usize,
+    /// For each reference bout of at least 20 steps: how many of our live steps after the
+    /// bout's start until the live cadence is first within ±2 spm of the reference's cadence
+    /// at that moment (`None`: never within the bout).
+    pub settle_steps: Vec<Option<usize>>,
+}
+
+/// Steps to settle after each start of walking or running (see
+/// [`RecordingScore::settle_steps`]): the reference cadence at a moment is 60 / mean step
+/// interval over the reference steps within eight steps either side of it, inside the bout
+/// (at least four intervals; a shorter window would measure the reference's own time
+/// quantisation, ±90 ms on some files).
+fn settling(reference: &[f64], live: &[(f64, Option<f64>)]) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    for (a, b) in covered_stretches(reference, STRETCH_GAP_S, 0.0) {
+        let bout: Vec<f64> = reference
+            .iter()
+            .copied()
+            .filter(|t| *t >= a && *t <= b)
+            .collect();
+        if bout.len() < 20 {
+            continue;
+        }
+        let reference_spm = |t: f64| -> Option<f64> {
+            let k = bout.partition_point(|&x| x <= t).min(bout.len() - 1);
+            let lo = k.saturating_sub(8);
+            let hi = (k + 8).min(bout.len() - 1);
+            (hi - lo >= 4).then(|| 60.0 * (hi - lo) as f64 / (bout[hi] - bout[lo]))
+        };
+        let n = live
+            .iter()
+            .filter(|(t, _)| *t >= a - TOL_S && *t <= b)
+            .position(|&(t, c)| match (c, reference_spm(t)) {
+                (Some(c), Some(r)) => (c - r).abs() <= 2.0,
+                _ => false,
+            })
+            .map(|i| i + 1);
+        out.push(n);
+    }
+    out
 }
 
 /// Read a recording with the project's own readers (the index's rate is used only where the
@@ -166,20 +205,27 @@ pub fn evaluate(
     let mut live = LiveDetector::new(detector);
     let mut live_steps = Vec::new();
     let mut reported = Vec::new();
+    let mut cadence = CadenceEstimator::default();
+    // Live cadence right after each reported step: (report time, spm).
+    let mut live_cadence: Vec<(f64, Option<f64>)> = Vec::new();
     for s in &samples {
         analyzer.push(s);
         for e in live.push(s) {
             live_steps.push(e.t_s);
             reported.push(e.reported_s);
+            cadence.on_step(e);
+            live_cadence.push((e.t_s, cadence.cadence_spm(s.t_s)));
         }
     }
     let analysis = analyzer.finish();
     let mut latencies_s = Vec::new();
     let mut implausible_reference_intervals = 0;
+    let mut settle_steps = Vec::new();
     if let Some(t) = truth["step_times_s"].as_array() {
         let t: Vec<f64> = t.iter().filter_map(Value::as_f64).collect();
         let m = match_steps(&t, &live_steps, TOL_S);
         latencies_s = m.pairs.iter().map(|&(i, j)| reported[j] - t[i]).collect();
+        settle_steps = settling(&t, &live_cadence);
         let intervals: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
         let med = median(&intervals);
         implausible_reference_intervals = intervals.iter().filter(|&&d| d < 0.6 * med).count();
@@ -193,6 +239,7 @@ pub fn evaluate(
         live: score(&truth, &live_steps),
         latencies_s,
         implausible_reference_intervals,
+        settle_steps,
     })
 }
 
@@ -215,19 +262,26 @@ fn opt(v: Option<f64>, scale: f64, prec: usize) -> String {
 /// The table, one row per recording, then the medians. Columns: reference steps, `odd`
 /// reference intervals (< 60 % of its median), then for offline and live: steps found, count
 /// error %, cadence error spm, F1, median time offset of matched steps (ms), and the live
-/// report latency (median, ms).
+/// report latency (median, ms) and the steps the live cadence took to come within ±2 spm of
+/// the reference after each start (one number per reference bout of ≥ 20 steps).
 pub fn table(scores: &[RecordingScore]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ =
         writeln!(
         out,
-        "{:<34} {:>4} {:>5} {:>3} | {:>5} {:>6} {:>6} {:>5} {:>5} | {:>5} {:>6} {:>6} {:>5} {:>5} {:>5}",
+        "{:<34} {:>4} {:>5} {:>3} | {:>5} {:>6} {:>6} {:>5} {:>5} | {:>5} {:>6} {:>6} {:>5} {:>5} {:>5} {:>4}",
         "recording", "tier", "true", "odd", "off", "err%", "cad±", "F1", "Δms", "live", "err%",
-        "cad±", "F1", "Δms", "lat"
+        "cad±", "F1", "Δms", "lat", "set"
     );
     for s in scores {
         let lat = (!s.latencies_s.is_empty()).then(|| median(&s.latencies_s));
+        let settle = s
+            .settle_steps
+            .iter()
+            .map(|n| n.map_or("-".to_string(), |n| n.to_string()))
+            .collect::<Vec<_>>()
+            .join(",");
         let name = &s.name[s.name.len().saturating_sub(34)..];
         let row = |m: &ModeScore| {
             format!(
@@ -241,14 +295,15 @@ pub fn table(scores: &[RecordingScore]) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<34} {:>4} {:>5} {:>3} | {} | {} {:>5}",
+            "{:<34} {:>4} {:>5} {:>3} | {} | {} {:>5} {:>4}",
             name,
             &s.tier[..s.tier.len().min(4)],
             s.true_steps,
             s.implausible_reference_intervals,
             row(&s.offline),
             row(&s.live),
-            opt(lat, 1000.0, 0)
+            opt(lat, 1000.0, 0),
+            settle
         );
     }
     let a: Vec<&RecordingScore> = scores.iter().filter(|s| s.tier == "A").collect();
@@ -265,6 +320,24 @@ pub fn table(scores: &[RecordingScore]) -> String {
         worst(&|s| s.live.count_err_pct.abs()),
         median(&a.iter().filter_map(|s| s.offline.f1).collect::<Vec<_>>()),
         median(&a.iter().filter_map(|s| s.live.f1).collect::<Vec<_>>()),
+    );
+    let settle: Vec<f64> = scores
+        .iter()
+        .flat_map(|s| {
+            s.settle_steps
+                .iter()
+                .map(|n| n.map_or(f64::INFINITY, |n| n as f64))
+        })
+        .collect();
+    let never = settle.iter().filter(|x| x.is_infinite()).count();
+    let _ = writeln!(
+        out,
+        "live cadence within ±2 spm of a bout's reference: median after {:.0} steps, {} of {} bouts within 10 steps, {} never ({} bouts of ≥ 20 steps)",
+        median(&settle),
+        settle.iter().filter(|&&x| x <= 10.0).count(),
+        settle.len(),
+        never,
+        settle.len()
     );
     let all_lat: Vec<f64> = scores
         .iter()

@@ -1,6 +1,6 @@
 //! The streaming footfall onset detector. See [`crate::gait::footfall`] for the method.
 
-use super::bank::{FilterBank, BANDS, SLAP, THUMP_HIGH, THUMP_LOW};
+use super::bank::{FilterBank, BANDS, MID, SLAP, THUMP_HIGH, THUMP_LOW};
 use super::latency::{ClickLatency, LatencyEstimator};
 use super::track::{QuantileTracker, RecentValues};
 use super::FootfallError;
@@ -109,6 +109,18 @@ struct Frame {
     slap: f32,
     /// Click-likeness (flux weighted by the click's band shares).
     click: f32,
+    /// The expected click's energy in the slap band is comparable to the floor or more: a
+    /// footfall's slap cannot be seen here.
+    slap_masked: bool,
+}
+
+/// The decision on a candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Step { near_click: bool },
+    Refractory,
+    Shape,
+    Click,
 }
 
 /// A thump onset waiting for a decision.
@@ -118,6 +130,8 @@ struct Candidate {
     onset_samples: u64,
     strength: f32,
     slap: f32,
+    /// False when a click hid the slap band somewhere around the thump.
+    slap_seen: bool,
     threshold: f32,
     /// The click template was subtracted from the features it was found in.
     cleaned: bool,
@@ -129,7 +143,7 @@ const TEMPLATE_PRE_HOPS: i64 = 2;
 /// Click template length, seconds (click, rattle and band smoothing ringing out).
 const TEMPLATE_S: f64 = 0.12;
 /// Factor on the click template's energy when it raises the onset reference.
-const CLICK_MARGIN: f32 = 1.5;
+const CLICK_MARGIN: f32 = 1.2;
 /// Quantile of a click's energy, over the clicks heard, that the template keeps at each
 /// offset: low, so that steps landing near clicks for a while do not become part of it.
 const TEMPLATE_QUANTILE: f32 = 0.15;
@@ -141,9 +155,20 @@ const FLOOR_SETTLE_HOPS: u64 = 16;
 const FLOOR_STEP: f32 = 0.08;
 /// Lowest band floor relative to the sum of all band floors.
 const FLOOR_SPREAD: f32 = 1e-2;
-/// Slap strength (nepers) that a quarter of recent candidates reach when slaps are clearly
-/// visible.
-const SLAP_CLEAR: f32 = 4.0;
+/// Weight of the mid band's rise subtracted from the slap band's.
+const MID_DISCOUNT: f32 = 0.6;
+/// Phase error (fraction of a step interval) within which a candidate is where a step is due.
+const IN_STEP: f64 = 0.12;
+/// Phase error beyond which a thump whose slap a click hid is not taken for a step.
+const HIDDEN_SLAP_PHASE: f64 = 0.2;
+/// Phase error beyond which a candidate is off the runner's stride.
+const OFF_STEP: f64 = 0.25;
+/// Below this slap strength for a quarter of recent candidates, slaps are buried in noise and
+/// not asked for at all.
+const SLAP_VISIBLE: f32 = 1.5;
+/// Fraction of the slap that a quarter of recent candidates reach, above which no candidate is
+/// asked for more slap.
+const SLAP_FRACTION: f32 = 0.2;
 /// Lowest band floor, mean square (−100 dBFS: below any microphone's self-noise).
 const ABSOLUTE_FLOOR: f32 = 1e-10;
 /// Candidates in the first moments (filters and floors settling) are ignored, seconds.
@@ -272,7 +297,7 @@ impl FootfallDetector {
             recent_next: 0,
             leak_next: 0,
             clicks_pushed: 0,
-            leak: QuantileTracker::new(0.3, 0.05).with_start(1.0),
+            leak: QuantileTracker::new(0.3, 0.05).with_start(0.2),
             template: vec![QuantileTracker::new(TEMPLATE_QUANTILE, 0.25); template_hops * BANDS]
                 .into_boxed_slice(),
             template_hops,
@@ -492,6 +517,7 @@ impl FootfallDetector {
             flux[b] = (frame.level[b] - reference).max(0.0);
         }
         frame.thump = flux[THUMP_LOW] + flux[THUMP_HIGH];
+        frame.slap_masked = expected[SLAP] > 0.5 * floors[SLAP].max(floor_min);
         if let Some(w) = std::env::var_os("FOOTFALL_FRAMES") {
             let t0: f64 = w.to_str().unwrap().parse().unwrap();
             let t = (n * self.hop_samples) as f64 / self.rate_hz;
@@ -506,7 +532,9 @@ impl FootfallDetector {
                 );
             }
         }
-        frame.slap = flux[SLAP];
+        // A slap is bright and broadband; a note or chord onset rises mostly in the mid band and
+        // only leaks into the slap band, so mid-band rise is discounted.
+        frame.slap = (flux[SLAP] - MID_DISCOUNT * flux[MID]).max(0.0);
         frame.click = (0..BANDS).map(|b| self.click_shares[b] * raw_flux[b]).sum();
         let idx = (n as usize) & (self.ring.len() - 1);
         self.ring[idx] = frame;
@@ -555,9 +583,14 @@ impl FootfallDetector {
         }
     }
 
-    /// Current threshold on the thump onset strength.
-    fn threshold(&self) -> f32 {
+    /// Current threshold on the thump onset strength at hop `h`. Where an expected click rings,
+    /// the rise left after the click's share is small even for a strong step, so the part
+    /// relative to recent steps does not apply there.
+    fn threshold(&self, h: u64) -> f32 {
         let noise = self.config.noise_factor * self.thump_q90.value();
+        if self.click_masks(h) {
+            return self.config.min_strength.max(noise);
+        }
         let relative = self.strengths.median().map_or(0.0, |m| {
             // Forget the level of old steps during a pause so a quieter runner is found again.
             let since_s = self.last_step.map_or(0.0, |t| {
@@ -571,7 +604,7 @@ impl FootfallDetector {
 
     fn peak_at(&self, m: u64) -> Option<Candidate> {
         let value = self.frame(m as i64)?.thump;
-        let threshold = self.threshold();
+        let threshold = self.threshold(m);
         if value < threshold {
             return None;
         }
@@ -581,10 +614,15 @@ impl FootfallDetector {
                 return None;
             }
         }
-        // Slap: the strongest slap onset around the thump's rise.
+        // Slap: the strongest slap onset around the thump's rise, unless a click hides part of
+        // that stretch.
         let mut slap = 0.0f32;
+        let mut slap_seen = true;
         for h in m.saturating_sub(8)..=m + 2 {
-            slap = slap.max(self.frame(h as i64).map_or(0.0, |f| f.slap));
+            if let Some(f) = self.frame(h as i64) {
+                slap = slap.max(f.slap);
+                slap_seen &= !f.slap_masked;
+            }
         }
         // Onset: walk back to where the thump onset function was still low.
         let mut onset_hop = m;
@@ -602,6 +640,7 @@ impl FootfallDetector {
             onset_samples: onset.max(0) as u64,
             strength: value,
             slap,
+            slap_seen,
             threshold,
             cleaned: self.trusted_latency().is_some()
                 && self.template_clicks >= TEMPLATE_MIN_CLICKS,
@@ -649,23 +688,8 @@ impl FootfallDetector {
         }
     }
 
-    /// How visible footfalls' slaps are, 0–1: the slap strength that a quarter of recent
-    /// candidates reach, relative to [`SLAP_CLEAR`]. In loud broadband noise slaps are buried
-    /// and requiring them would lose steps; with a clear slap band they tell a footfall from a
-    /// kick drum or a bass note. Before enough candidates, fully visible.
-    fn slap_visibility(&self) -> f32 {
-        if !self.bank.is_active(SLAP) {
-            return 0.0;
-        }
-        if self.candidate_slaps.len() < 6 {
-            return 1.0;
-        }
-        let q = self.candidate_slaps.quantile(0.75).unwrap_or(0.0) as f32;
-        (q / SLAP_CLEAR).clamp(0.0, 1.0)
-    }
-
     /// True when hop `h` lies where an expected click still rings (from its arrival to the end
-    /// of its template): there the click's own energy hides a footfall's slap.
+    /// of its template).
     fn click_masks(&self, h: u64) -> bool {
         let Some(latency) = self.trusted_latency() else {
             return false;
@@ -676,19 +700,8 @@ impl FootfallDetector {
         })
     }
 
-    fn decide(&mut self, c: Candidate, on_step: &mut impl FnMut(Footfall)) {
-        if std::env::var_os("FOOTFALL_TRACE").is_some() {
-            eprintln!(
-                "CAND t={:.3} strength={:.2} slap={:.2} thr={:.2} q90={:.2} leak={:.2} lat={:?}",
-                c.onset_samples as f64 / self.rate_hz,
-                c.strength,
-                c.slap,
-                c.threshold,
-                self.thump_q90.value(),
-                self.leak.value(),
-                self.trusted_latency()
-            );
-        }
+    /// What a candidate is.
+    fn judge(&mut self, c: &Candidate) -> Verdict {
         if let Some(last) = self.last_step {
             // The lower quartile of recent intervals: a missed step doubles an interval, and a
             // median-based refractory would then lock onto half the cadence.
@@ -698,22 +711,10 @@ impl FootfallDetector {
                 (self.config.refractory_fraction * i / self.rate_hz).clamp(lo_s, hi_s)
             });
             if (c.onset_samples as f64) < last as f64 + refractory_s * self.rate_hz {
-                self.stats.rejected_refractory += 1;
-                if std::env::var_os("FOOTFALL_TRACE").is_some() {
-                    eprintln!("  REJ refractory");
-                }
-                return;
+                return Verdict::Refractory;
             }
         }
-        self.candidate_slaps.push(f64::from(c.slap));
-        let slap_needed = (self.config.slap_ratio * c.strength).min(self.config.slap_enough);
-        if c.slap < slap_needed * self.slap_visibility() && !self.click_masks(c.hop) {
-            self.stats.rejected_shape += 1;
-            if std::env::var_os("FOOTFALL_TRACE").is_some() {
-                eprintln!("  REJ shape");
-            }
-            return;
-        }
+        // The click: at an expected arrival, the thump must exceed what the click explains.
         let mut near_click = false;
         if let Some(latency) = self.trusted_latency() {
             for i in 0..self.recent_len {
@@ -725,23 +726,101 @@ impl FootfallDetector {
                 if !c.cleaned {
                     // Found before the click was known: at a click arrival it cannot be told
                     // from the click.
-                    self.stats.rejected_click += 1;
-                    if std::env::var_os("FOOTFALL_TRACE").is_some() {
-                        eprintln!("  REJ uncleaned");
-                    }
-                    return;
+                    return Verdict::Click;
                 }
                 let (click, _) = self.click_window(arrival);
                 let residual = c.strength - self.leak.value().max(0.0) * click;
                 if residual < c.threshold {
-                    self.stats.rejected_click += 1;
-                    if std::env::var_os("FOOTFALL_TRACE").is_some() {
-                        eprintln!("  REJ click");
-                    }
-                    return;
+                    return Verdict::Click;
                 }
             }
         }
+        // The footfall's slap, where the click does not hide it. Where the cadence expects a
+        // step less is asked; off the beat of the runner's stride (a kick drum at another
+        // tempo), more.
+        if self.bank.is_active(SLAP) {
+            let phase_error = self.stride_phase_error(c.onset_samples);
+            if !c.slap_seen {
+                // A click hid the slap: keep the thump only where the runner's stride puts a
+                // step (or while the stride is not known yet).
+                if phase_error.is_some_and(|e| e > HIDDEN_SLAP_PHASE) {
+                    return Verdict::Shape;
+                }
+            } else {
+                let rhythm = match phase_error {
+                    Some(e) if e <= IN_STEP => 0.5,
+                    Some(e) if e >= OFF_STEP => 2.0,
+                    _ => 1.0,
+                };
+                let needed = rhythm
+                    * (self.config.slap_ratio * c.strength)
+                        .min(self.config.slap_enough)
+                        .min(self.slap_cap());
+                self.candidate_slaps.push(f64::from(c.slap));
+                if c.slap < needed {
+                    return Verdict::Shape;
+                }
+            }
+        }
+        Verdict::Step { near_click }
+    }
+
+    /// How far `onset` is from where the runner's cadence puts a step (a whole number of step
+    /// intervals after the last step), as a fraction of the interval (0–0.5); `None` until the
+    /// cadence is known.
+    fn stride_phase_error(&self, onset: u64) -> Option<f64> {
+        if self.intervals.len() < 4 {
+            return None;
+        }
+        let interval = self.intervals.median()?;
+        let last = self.last_step?;
+        let beats = onset.saturating_sub(last) as f64 / interval;
+        Some((beats - beats.round()).abs())
+    }
+
+    /// The most slap a candidate can be asked for: a fraction of what recent candidates show
+    /// (in loud broadband noise slaps are buried, and requiring them would lose steps).
+    fn slap_cap(&self) -> f32 {
+        if self.candidate_slaps.len() < 4 {
+            return f32::INFINITY;
+        }
+        let q75 = self.candidate_slaps.quantile(0.75).unwrap_or(0.0) as f32;
+        if q75 < SLAP_VISIBLE {
+            0.0
+        } else {
+            SLAP_FRACTION * q75
+        }
+    }
+
+    fn decide(&mut self, c: Candidate, on_step: &mut impl FnMut(Footfall)) {
+        let verdict = self.judge(&c);
+        if std::env::var_os("FOOTFALL_TRACE").is_some() {
+            eprintln!(
+                "CAND t={:.3} strength={:.2} slap={:.2} thr={:.2} slapq={:?} leak={:.2} lat={:?} -> {verdict:?}",
+                c.onset_samples as f64 / self.rate_hz,
+                c.strength,
+                c.slap,
+                c.threshold,
+                self.candidate_slaps.quantile(0.75),
+                self.leak.value(),
+                self.trusted_latency()
+            );
+        }
+        let near_click = match verdict {
+            Verdict::Step { near_click } => near_click,
+            Verdict::Refractory => {
+                self.stats.rejected_refractory += 1;
+                return;
+            }
+            Verdict::Shape => {
+                self.stats.rejected_shape += 1;
+                return;
+            }
+            Verdict::Click => {
+                self.stats.rejected_click += 1;
+                return;
+            }
+        };
         if let Some(last) = self.last_step {
             let interval = c.onset_samples.saturating_sub(last) as f64;
             let interval_s = interval / self.rate_hz;
