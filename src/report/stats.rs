@@ -12,6 +12,10 @@ pub const MAX_STEP_INTERVAL_S: f64 = 1.5;
 /// Step intervals shorter than this (seconds) are not a single step, when no segments are known.
 pub const MIN_STEP_INTERVAL_S: f64 = 0.25;
 
+/// A gap between two segments shorter than this (seconds) is a change of gait (walk ↔ run),
+/// not a stop.
+pub const MIN_STOP_S: f64 = 2.0;
+
 /// The q-quantile (0..=1) of sorted values, linear interpolation.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -58,7 +62,7 @@ pub struct StepCadence {
     pub segment: Option<usize>,
 }
 
-/// A stop: time between two walking/running segments.
+/// A stop: time between two walking/running segments, at least [`MIN_STOP_S`] long.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Stop {
     /// Start, seconds on the recording clock (end of the segment before).
@@ -199,7 +203,7 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
     let stops = analysis
         .segments
         .windows(2)
-        .filter(|w| w[1].start_s > w[0].end_s)
+        .filter(|w| w[1].start_s - w[0].end_s >= MIN_STOP_S)
         .map(|w| Stop {
             start_s: w[0].end_s,
             end_s: w[1].start_s,
@@ -324,6 +328,33 @@ mod tests {
         let c = summarize(&a, 80.0).cadence.unwrap();
         assert!((c.median_spm - 160.0).abs() < 1e-6, "{c:?}");
         assert!(c.q3_spm - c.q1_spm < 1e-6, "no false spread: {c:?}");
+    }
+
+    #[test]
+    fn a_change_of_gait_is_not_a_stop() {
+        let seg = |start_s: f64, end_s: f64, activity| Segment {
+            start_s,
+            end_s,
+            activity,
+            steps: 10,
+            cadence_spm: 150.0,
+        };
+        let a = Analysis {
+            segments: vec![
+                seg(0.0, 60.0, Activity::Walk),
+                seg(60.4, 120.0, Activity::Run),
+                seg(125.0, 130.0, Activity::Run),
+            ],
+            ..Default::default()
+        };
+        let s = summarize(&a, 130.0);
+        assert_eq!(
+            s.stops,
+            vec![Stop {
+                start_s: 120.0,
+                end_s: 125.0
+            }]
+        );
     }
 
     #[test]
