@@ -605,14 +605,37 @@ pub fn detect(
     let data_idx = content[start_pos];
     let data_start_line = data_idx as u64 + 1;
 
-    // Header: the line just before the data (a `#` comment counts when it names the columns).
+    // The data rows of the prefix.
+    let mut rows = Vec::new();
+    for (i, l) in lines.iter().enumerate().skip(data_idx) {
+        if !is_data(i) {
+            continue;
+        }
+        let line = &text[l.start..l.end];
+        split_fields(line, delimiter, &mut spans);
+        rows.push(spans.iter().map(|&(s, e)| &line[s..e]).collect::<Vec<_>>());
+    }
+    let table = Table { rows };
+    let n_fields = {
+        let mut counts: Vec<usize> = table.rows.iter().map(Vec::len).collect();
+        counts.sort_unstable();
+        counts[counts.len() / 2]
+    };
+
+    // Header: the line just before the data (a `#` comment counts when it names the columns),
+    // if it has about as many fields as the data: a preamble's last line is not a header.
     let mut header_idx = None;
     if data_idx > 0 {
         let mut i = data_idx - 1;
         loop {
             let line = &text[lines[i].start..lines[i].end];
             if !is_blank(line) {
-                if !is_data(i) {
+                let mut fields = trim_space(line);
+                if fields.first() == Some(&b'#') {
+                    fields = &fields[1..];
+                }
+                split_fields(fields, delimiter, &mut spans);
+                if !is_data(i) && spans.len() + 1 >= n_fields {
                     header_idx = Some(i);
                 }
                 break;
@@ -650,23 +673,6 @@ pub fn detect(
             break;
         }
     }
-
-    // The data rows of the prefix.
-    let mut rows = Vec::new();
-    for (i, l) in lines.iter().enumerate().skip(data_idx) {
-        if !is_data(i) {
-            continue;
-        }
-        let line = &text[l.start..l.end];
-        split_fields(line, delimiter, &mut spans);
-        rows.push(spans.iter().map(|&(s, e)| &line[s..e]).collect::<Vec<_>>());
-    }
-    let table = Table { rows };
-    let n_fields = {
-        let mut counts: Vec<usize> = table.rows.iter().map(Vec::len).collect();
-        counts.sort_unstable();
-        counts[counts.len() / 2]
-    };
 
     let sep_name = match delimiter {
         b'\t' => "tab".to_string(),
