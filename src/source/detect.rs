@@ -11,8 +11,9 @@
 //!   into a steady number (≥ 2) of fields. With `;` or tab, numbers like `9,81` use a decimal
 //!   comma.
 //! - **Data start**: the first line that, with the following ones, holds mostly numbers (or dates
-//!   or clock times). The non-numeric line just before it is the header; lines before that are a
-//!   preamble, searched for a sample rate (`Acquisition frequency: 100 Hz`, `Sample Rate = 30 Hz`).
+//!   or clock times). The non-numeric line just before it is the header if it has about as many
+//!   fields as the data; lines before are a preamble, searched for a sample rate
+//!   (`Acquisition frequency: 100 Hz`, `Sample Rate = 30 Hz`, `Measurement Frequency,100 Hz`).
 //! - **Columns, with a header**: time is `time`, `t`, `timestamp`, `Time (s)`, `date_time`,
 //!   `seconds_elapsed`, `t_ns`, …; a sample counter is `samples`, `PacketCounter`, `index`, …
 //!   (and needs a rate); acceleration is the first x/y/z triple named like `x`, `ax`, `acc_x`,
@@ -22,10 +23,12 @@
 //! - **Columns, headerless**: the first column is time if it increases; constant columns (such as
 //!   a sensor-type code) are skipped; the next three numeric columns are x, y, z, or a single one
 //!   is a magnitude.
-//! - **Time unit**: stated by the option, else by the header name (`(s)`, `_ms`, `t_ns`,
-//!   `seconds`), else date-time or clock strings are recognised, else the unit is the one of s,
-//!   ms, µs, ns that puts the median sample interval closest to a 100 Hz sensor rate (so a
-//!   405 Hz `t_ns` log is nanoseconds and a 25 Hz `Timestamp` in seconds stays seconds).
+//! - **Time unit**: stated by the option; else a sample counter by name (`samples`,
+//!   `PacketCounter`); else date-time strings (ISO, `M/D/YYYY`, `D.M.YYYY`, `:mmm`
+//!   milliseconds) or clock strings (`mm:ss.fff`); else a unit in the header name (`(s)`, `_ms`,
+//!   `t_ns`, `seconds`); else the one of s, ms, µs, ns that puts the median sample interval
+//!   closest to a 100 Hz sensor rate (so a 405 Hz `t_ns` log is nanoseconds and a 25 Hz
+//!   `Timestamp` in seconds stays seconds).
 //! - **Acceleration unit**: the option, else a unit in the header (`m/s^2`, `(g)`, `gF`, `mg`),
 //!   else the median magnitude of the prefix: 0.5–2 → g, 5–20 → m/s², above 20 → unknown sensor
 //!   units scaled so the median is 1 g, below 0.5 → gravity removed, taken as m/s².
