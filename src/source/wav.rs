@@ -114,8 +114,7 @@ fn from_hound(path: &Path, err: hound::Error) -> WavError {
         },
         hound::Error::Unsupported => WavError::Unsupported {
             path,
-            problem: "a sample format hound cannot decode (e.g. compressed or 64-bit float)"
-                .into(),
+            problem: "a sample format hound cannot decode (e.g. compressed or 64-bit float)".into(),
         },
         other => WavError::Format {
             path,

@@ -22,8 +22,12 @@ pub const MID: usize = 2;
 /// Index of the slap band.
 pub const SLAP: usize = 3;
 /// Band edges, Hz (lower, upper).
-pub const BAND_EDGES_HZ: [(f64, f64); BANDS] =
-    [(40.0, 120.0), (120.0, 400.0), (400.0, 1500.0), (1500.0, 6000.0)];
+pub const BAND_EDGES_HZ: [(f64, f64); BANDS] = [
+    (40.0, 120.0),
+    (120.0, 400.0),
+    (400.0, 1500.0),
+    (1500.0, 6000.0),
+];
 
 /// One second-order section, transposed direct form II, f64 state (a 40 Hz pole at 48 kHz sits
 /// at 0.995 and needs the precision).

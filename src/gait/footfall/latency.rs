@@ -164,12 +164,15 @@ impl LatencyEstimator {
             .filter(|&k| is_alias(k))
             .map(first)
             .fold(0.0f32, f32::max);
-        let k = (0..n).find(|&k| {
-            is_alias(k) && (!self.first_recorded || first(k) >= 0.4 * loudest_first)
-        })?;
+        let k = (0..n)
+            .find(|&k| is_alias(k) && (!self.first_recorded || first(k) >= 0.4 * loudest_first))?;
         Some(ClickLatency {
             latency_samples: (k as i64 + self.min_lag_hops) * self.hop_samples as i64,
-            peak_to_mean: if mean > 0.0 { best / mean } else { f64::INFINITY },
+            peak_to_mean: if mean > 0.0 {
+                best / mean
+            } else {
+                f64::INFINITY
+            },
             clicks: self.clicks,
         })
     }
@@ -190,9 +193,7 @@ mod tests {
             if h < 0 {
                 return Some(0.0);
             }
-            let hit = clicks
-                .iter()
-                .any(|&c| (c / hop) as i64 + delay_hops == h);
+            let hit = clicks.iter().any(|&c| (c / hop) as i64 + delay_hops == h);
             Some(if hit { 1.0 } else { 0.05 })
         };
         for &c in &clicks {

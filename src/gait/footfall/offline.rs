@@ -61,7 +61,10 @@ pub fn analyze_wav(
     }
     detector.finish(|s| steps.push(s));
     let rate = f64::from(rate_hz);
-    let times: Vec<f64> = steps.iter().map(|s| s.onset_samples as f64 / rate).collect();
+    let times: Vec<f64> = steps
+        .iter()
+        .map(|s| s.onset_samples as f64 / rate)
+        .collect();
     Ok(WavAnalysis {
         analysis: analysis_from_steps(&times),
         steps,
