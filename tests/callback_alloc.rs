@@ -87,7 +87,7 @@ fn setup() -> (Engine, Controller) {
 fn drive<T: Copy + Default + stridebeat::audio::sample::OutputSample>() -> (usize, Vec<BeatReport>)
 {
     let (mut eng, mut ctl) = setup();
-    let mut buf = vec![T::default(); 2 * 4096];
+    let mut buf = [T::default(); 2 * 4096];
     let mut reports = Vec::with_capacity(10_000);
     let mut allocations = 0;
     for i in 0..3000usize {

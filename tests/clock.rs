@@ -225,6 +225,49 @@ proptest! {
     }
 
     #[test]
+    fn glides_land_on_the_ramp_integral(
+        from_spm in 40u32..=300,
+        to_spm in 40u32..=300,
+        glide_beats in 1u32..32,
+        beats_before in 0u64..20,
+        rate_index in 0usize..3,
+    ) {
+        let rate_hz = RATES_HZ[rate_index];
+        let rate = f64::from(rate_hz);
+        let mut clock = BeatClock::new(&Program::steady(f64::from(from_spm)).unwrap(), rate_hz);
+        for _ in 0..beats_before {
+            clock.advance();
+        }
+        let start = clock.peek().unwrap();
+        prop_assert!(clock.glide_to(f64::from(to_spm), glide_beats));
+        // Reference: a linear ramp a→b over D = 120·N/(a+b) s from the pending beat's exact
+        // time; beat j of the ramp is where (aτ + (b−a)τ²/(2D))/60 = j, found by bisection.
+        let (a, b) = (f64::from(from_spm), f64::from(to_spm));
+        let d_s = 120.0 * f64::from(glide_beats) / (a + b);
+        let phase = |tau_s: f64| {
+            let tau_s = tau_s.min(d_s);
+            (a * tau_s + (b - a) * tau_s * tau_s / (2.0 * d_s)) / 60.0
+        };
+        for j in 0..=glide_beats {
+            let beat = clock.peek().unwrap();
+            prop_assert_eq!(beat.index, start.index + u64::from(j));
+            let (mut lo, mut hi) = (0.0f64, d_s);
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if phase(mid) < f64::from(j) { lo = mid } else { hi = mid }
+            }
+            let exact = start.onset_exact_samples + 0.5 * (lo + hi) * rate;
+            if !near_tie(exact) {
+                prop_assert_eq!(beat.onset_samples, exact.round() as u64, "glide beat {}", j);
+            }
+            clock.advance();
+        }
+        // After the glide: steady at the target.
+        let after = clock.peek().unwrap();
+        prop_assert_eq!(after.spm, b);
+    }
+
+    #[test]
     fn random_buffer_sizes_agree_at_every_rate(
         segments in prop::collection::vec(segment_strategy(), 1..3),
         rate_index in 0usize..3,

@@ -6,6 +6,9 @@
 //! laptop never plays sound. It captures the sink's monitor with `parec` while the built binary
 //! plays `--spm 180 --duration 6s --beats beats.csv`, finds the clicks in the capture, and
 //! requires the captured intervals to equal the beat log's sample intervals within ±1 sample.
+//! Another starts its own private PulseAudio, kills it under a running `play`, and requires exit
+//! code 2 with a message and no panic. One test needs no device and always runs: a missing
+//! `--device` exits 2 and suggests `render`.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -16,6 +19,10 @@ use stridebeat::audio::beat_log::parse_beat_log;
 
 /// Sample rate of the headless sink and of the capture, Hz.
 const CAPTURE_RATE_HZ: u32 = 48_000;
+
+/// Device tests run one at a time: a dying device's error storm must not starve the timing
+/// test's capture.
+static DEVICE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn device_tests_enabled(test: &str) -> bool {
     if std::env::var("STRIDEBEAT_DEVICE_TESTS").as_deref() == Ok("1") {
@@ -56,6 +63,7 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
     if !device_tests_enabled("played_clicks_are_spaced_exactly_as_the_beat_log_says") {
         return;
     }
+    let _serial = DEVICE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let beats_csv = dir.path().join("beats.csv");
 
@@ -132,4 +140,142 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
         "device test: {} clicks, max interval error {max_error_samples} samples",
         captured.len()
     );
+}
+
+#[test]
+fn play_on_a_missing_device_exits_2_and_suggests_render() {
+    // Safe on any machine: the device does not exist, so nothing is played.
+    let out = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["play", "--spm", "170", "--device", "no-such-output-7f3a9c"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-such-output-7f3a9c"), "{stderr}");
+    assert!(
+        stderr.contains("stridebeat render"),
+        "must suggest render: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A private PulseAudio daemon (like ../shared/ci/headless-audio.sh, but owned by one test so
+/// the test may kill it without disturbing others).
+struct PrivatePulse {
+    daemon: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+impl PrivatePulse {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let rt = dir.path().join("rt");
+        std::fs::create_dir(&rt).unwrap();
+        std::fs::set_permissions(&rt, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+        let config = dir.path().join("private.pa");
+        std::fs::write(
+            &config,
+            format!(
+                "load-module module-native-protocol-unix socket={}/native auth-anonymous=1\n\
+                 load-module module-null-sink sink_name=out format=float32le rate=48000 channels=2 norewinds=1\n\
+                 set-default-sink out\n",
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let mut pulse = Self {
+            daemon: Command::new("pulseaudio")
+                .args(["-n", "-F"])
+                .arg(&config)
+                .args([
+                    "--daemonize=no",
+                    "--exit-idle-time=-1",
+                    "--use-pid-file=no",
+                    "--realtime=no",
+                    "--high-priority=no",
+                ])
+                .env("XDG_RUNTIME_DIR", &rt)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("pulseaudio must be installed"),
+            dir,
+        };
+        for _ in 0..100 {
+            let ready = pulse
+                .command("pactl")
+                .arg("info")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if ready {
+                return pulse;
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        let _ = pulse.daemon.kill();
+        panic!("private pulseaudio did not start");
+    }
+
+    /// A command whose audio goes to this daemon.
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env(
+            "PULSE_SERVER",
+            format!("unix:{}/native", self.dir.path().display()),
+        )
+        .env("XDG_RUNTIME_DIR", self.dir.path().join("rt"));
+        c
+    }
+}
+
+impl Drop for PrivatePulse {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+#[test]
+fn a_device_that_disappears_ends_play_with_exit_2_and_no_panic() {
+    if !device_tests_enabled("a_device_that_disappears_ends_play_with_exit_2_and_no_panic") {
+        return;
+    }
+    let _serial = DEVICE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut pulse = PrivatePulse::start();
+    let mut play = pulse
+        .command(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["play", "--spm", "180"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    thread::sleep(Duration::from_millis(1500));
+    assert!(
+        play.try_wait().unwrap().is_none(),
+        "play must be running before the device goes"
+    );
+    pulse.daemon.kill().unwrap();
+    pulse.daemon.wait().unwrap();
+    let mut waited_ms = 0;
+    let status = loop {
+        if let Some(status) = play.try_wait().unwrap() {
+            break status;
+        }
+        if waited_ms > 10_000 {
+            let _ = play.kill();
+            panic!("play kept running 10 s after its device disappeared");
+        }
+        thread::sleep(Duration::from_millis(50));
+        waited_ms += 50;
+    };
+    let mut stderr = String::new();
+    play.stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("failed"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

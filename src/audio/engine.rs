@@ -326,6 +326,13 @@ mod tests {
     }
 
     #[test]
+    fn halves_can_move_to_their_threads() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Engine>();
+        assert_send::<Controller>();
+    }
+
+    #[test]
     fn full_report_ring_counts_drops_instead_of_blocking() {
         let r = Renderer::new(
             &Program::steady(300.0).unwrap(),

@@ -180,7 +180,7 @@ pub fn open_output(name: Option<&str>) -> Result<OutputDevice, OutputError> {
             })
             .or(ranges.first());
         match pick {
-            Some(r) => r.clone().with_sample_rate(rate),
+            Some(r) => r.with_sample_rate(rate),
             None => {
                 return Err(OutputError::UnsupportedFormat {
                     device: name,

@@ -1,10 +1,298 @@
-//! `stridebeat analyze`.
+//! `stridebeat analyze FILE...`: read recordings, find steps and cadence, print a summary (one
+//! file), a table (several files, analysed in parallel, printed in argument order) or JSON, and
+//! optionally write a per-step CSV and a cadence plot.
+//!
+//! Any file that fails is reported in place and the command exits with status 2 after the
+//! others are done.
+
+use anyhow::{bail, Context};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use stridebeat::gait::analysis::AnalyzerConfig;
+use stridebeat::report::json::{JsonFailure, JsonReport};
+use stridebeat::report::{self, FileReport};
+use stridebeat::source::options::parse_delimiter;
+use stridebeat::source::{ColumnSpec, ReadOptions, TimeUnit, Units};
+
+use super::coaching::{CoachArgs, CoachInfo};
 
 /// Options of `stridebeat analyze`.
 #[derive(clap::Args, Debug)]
-pub struct AnalyzeArgs {}
+#[command(after_help = "\
+Formats are detected from the content: phone apps (phyphox, Sensor Logger, Physics Toolbox), \
+research sensors and generic CSV/TSV with time/t/timestamp and x/y/z, ax/ay/az or acc_x... \
+columns; .gz is read directly. Files whose only clock is a sample counter (e.g. `samples`) \
+need --rate.")]
+pub struct AnalyzeArgs {
+    /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed); `-` reads stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print a JSON report instead of the summary (an array when several files are given).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write one row per step (index, time_s, interval_s, cadence_spm) to this CSV file.
+    /// With several inputs, each gets its own file: steps-<input name>.csv.
+    #[arg(long, value_name = "STEPS.CSV")]
+    pub csv: Option<PathBuf>,
+
+    /// Draw cadence over time with segments shaded to this .svg or .png file.
+    /// With several inputs, each gets its own file: cadence-<input name>.svg.
+    #[arg(long, value_name = "CADENCE.SVG")]
+    pub plot: Option<PathBuf>,
+
+    /// Sample rate in Hz, for files without a time column or with a sample counter; overrides
+    /// a rate stated in the file.
+    #[arg(long, value_name = "HZ")]
+    pub rate: Option<f64>,
+
+    /// Acceleration units: g, m/s2, or auto (from the header or the resting magnitude; unknown
+    /// integer units are scaled so the median magnitude is 1 g).
+    #[arg(long, default_value = "auto", value_name = "UNITS")]
+    pub units: Units,
+
+    /// Time column unit: s, ms, us, ns, datetime, clock (mm:ss.fff) or index (sample counter,
+    /// needs --rate). Detected by default.
+    #[arg(long, value_name = "UNIT")]
+    pub time_unit: Option<TimeUnit>,
+
+    /// Columns as TIME,X,Y,Z or TIME,MAGNITUDE: header names or 1-based positions; `-` for no
+    /// time column (then --rate is needed). Example: --columns time,acc_x,acc_y,acc_z
+    #[arg(long, value_name = "TIME,X,Y,Z", allow_hyphen_values = true)]
+    pub columns: Option<ColumnSpec>,
+
+    /// Field separator: one character, or tab, comma, semicolon, space, pipe. Detected by default.
+    #[arg(long, value_name = "SEP", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Run the adaptive coach over the recording ("what would the coach have done on this
+    /// run"), with the same options as `play --adapt`; the same decisions as a live replay.
+    /// Without it, a stridebeat session shows the decisions it recorded.
+    #[arg(long)]
+    pub coach: bool,
+
+    /// The coach's settings (for --coach).
+    #[command(flatten)]
+    pub coach_options: CoachArgs,
+}
+
+impl AnalyzeArgs {
+    fn read_options(&self) -> anyhow::Result<ReadOptions> {
+        if let Some(r) = self.rate {
+            if !(r.is_finite() && r > 0.0 && r < 1e6) {
+                bail!("--rate must be a positive number of Hz, got {r}");
+            }
+        }
+        Ok(ReadOptions {
+            rate_hz: self.rate,
+            time_unit: self.time_unit,
+            units: self.units,
+            columns: self.columns.clone(),
+            delimiter: self.delimiter,
+        })
+    }
+}
+
+/// Output path for one of several inputs: `<stem>-<input stem>.<ext>` beside `base`.
+fn per_input_path(base: &Path, input: &Path, several: bool) -> PathBuf {
+    if !several {
+        return base.to_path_buf();
+    }
+    let stem = base
+        .file_stem()
+        .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
+    let mut name = input
+        .file_name()
+        .map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned());
+    for ext in [".gz", ".csv", ".txt", ".tsv"] {
+        if let Some(n) = name.strip_suffix(ext) {
+            name = n.to_string();
+        }
+    }
+    let file = match base.extension() {
+        Some(ext) => format!("{stem}-{name}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{name}"),
+    };
+    base.with_file_name(file)
+}
+
+/// One entry of the JSON output: a report or a failure.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum JsonEntry {
+    Report(Box<JsonReport>),
+    Coached {
+        #[serde(flatten)]
+        report: Box<JsonReport>,
+        coach: CoachInfo,
+    },
+    Failure(JsonFailure),
+}
+
+/// An error message without a leading `path:` (the table already names the file).
+fn without_path(message: &str, path: &Path) -> String {
+    let p = path.display().to_string();
+    message
+        .strip_prefix(&p)
+        .map(|rest| {
+            rest.trim_start_matches(':')
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+        })
+        .map(|rest| rest.trim_start_matches(':').trim_start().to_string())
+        .unwrap_or_else(|| message.to_string())
+}
+
+/// Analyse one file (and the coach's decisions on it) and write its CSV and plot.
+fn analyze_one(
+    path: &Path,
+    options: &ReadOptions,
+    args: &AnalyzeArgs,
+    several: bool,
+) -> anyhow::Result<(FileReport, Option<CoachInfo>)> {
+    let report = report::analyze_file(path, options, AnalyzerConfig::default())?;
+    // Standard input is read once, by the analysis; the coach would need it a second time.
+    let coach = if path == Path::new("-") {
+        if args.coach {
+            bail!("--coach needs a file, not standard input");
+        }
+        None
+    } else {
+        CoachInfo::for_file(path, options, &args.coach_options, args.coach)?
+    };
+    if let Some(csv) = &args.csv {
+        let out = per_input_path(csv, path, several);
+        let file = std::fs::File::create(&out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        let mut w = io::BufWriter::new(file);
+        report::steps_csv::write_steps_csv(&mut w, &report.analysis.step_times_s)
+            .and_then(|()| w.flush())
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    if let Some(plot) = &args.plot {
+        let target = coach
+            .as_ref()
+            .map(CoachInfo::target_series)
+            .unwrap_or_default();
+        report::plot::write_plot_with_target(
+            &per_input_path(plot, path, several),
+            &report,
+            &target,
+        )?;
+    }
+    Ok((report, coach))
+}
 
 /// Run `stridebeat analyze`.
-pub fn run(_args: AnalyzeArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`analyze` is not built yet")
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
+    let options = args.read_options()?;
+    if let Some(plot) = &args.plot {
+        let ext = plot.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !ext.eq_ignore_ascii_case("svg") && !ext.eq_ignore_ascii_case("png") {
+            bail!(
+                "--plot {}: the plot file must end in .svg or .png",
+                plot.display()
+            );
+        }
+    }
+    let several = args.files.len() > 1;
+    let results: Vec<anyhow::Result<(FileReport, Option<CoachInfo>)>> = if several {
+        use rayon::prelude::*;
+        args.files
+            .par_iter()
+            .map(|p| analyze_one(p, &options, &args, true))
+            .collect()
+    } else {
+        vec![analyze_one(&args.files[0], &options, &args, false)]
+    };
+
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let failures = results.iter().filter(|r| r.is_err()).count();
+    if args.json {
+        let entries: Vec<JsonEntry> = args
+            .files
+            .iter()
+            .zip(&results)
+            .map(|(p, r)| match r {
+                Ok((report, None)) => JsonEntry::Report(Box::new(JsonReport::new(report))),
+                Ok((report, Some(coach))) => JsonEntry::Coached {
+                    report: Box::new(JsonReport::new(report)),
+                    coach: coach.clone(),
+                },
+                Err(e) => JsonEntry::Failure(JsonFailure {
+                    file: p.display().to_string(),
+                    error: format!("{e:#}"),
+                }),
+            })
+            .collect();
+        if several {
+            serde_json::to_writer_pretty(&mut out, &entries)?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, &entries[0])?;
+        }
+        writeln!(out)?;
+    } else if several {
+        let rows: Vec<(String, report::table::TableRow<'_>)> = args
+            .files
+            .iter()
+            .zip(&results)
+            .map(|(p, r)| {
+                (
+                    p.display().to_string(),
+                    r.as_ref()
+                        .map(|(report, _)| report)
+                        .map_err(|e| without_path(&format!("{e:#}"), p)),
+                )
+            })
+            .collect();
+        report::table::write_table(&mut out, &rows)?;
+        for (p, r) in args.files.iter().zip(&results) {
+            if let Ok((_, Some(coach))) = r {
+                writeln!(out, "{}", p.display())?;
+                coach.write(&mut out)?;
+            }
+        }
+    } else if let Ok((report, coach)) = &results[0] {
+        report::summary::write_summary(&mut out, report)?;
+        if let Some(coach) = coach {
+            coach.write(&mut out)?;
+        }
+    }
+    out.flush()?;
+    drop(out);
+
+    // Errors go to stderr as well, so a JSON consumer still learns the exit reason.
+    match failures {
+        0 => Ok(()),
+        _ if !several => match results.into_iter().next() {
+            Some(Err(e)) => Err(e),
+            _ => Ok(()),
+        },
+        n => {
+            for r in &results {
+                if let Err(e) = r {
+                    eprintln!("stridebeat: {e:#}");
+                }
+            }
+            bail!("{n} of {} files could not be analysed", args.files.len())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_input_names_keep_the_extension_and_drop_the_input_suffixes() {
+        let p = per_input_path(
+            Path::new("out/cadence.svg"),
+            Path::new("a/run.csv.gz"),
+            true,
+        );
+        assert_eq!(p, PathBuf::from("out/cadence-run.svg"));
+        let p = per_input_path(Path::new("steps.csv"), Path::new("x.txt"), false);
+        assert_eq!(p, PathBuf::from("steps.csv"));
+    }
 }

@@ -2,7 +2,10 @@
 //! library's pure core.
 
 pub mod analyze;
+pub mod coaching;
 pub mod devices;
+pub mod live;
+pub mod pipeline;
 pub mod play;
 pub mod render;
 

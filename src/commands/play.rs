@@ -15,7 +15,7 @@ use crossbeam_channel::bounded;
 use stridebeat::audio::beat_log::BeatLogWriter;
 use stridebeat::audio::engine::{engine, Controller, Engine};
 use stridebeat::audio::output::{open_output, StreamFault};
-use stridebeat::audio::renderer::Renderer;
+use stridebeat::audio::renderer::{BeatReport, Renderer};
 use stridebeat::audio::watchdog::{Verdict, Watchdog};
 
 use super::render::{create_beat_log, ClickArgs};
@@ -30,6 +30,9 @@ pub struct PlayArgs {
     /// enough). Default: the system's default output.
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
+    /// Live measurement and coaching (`--input`, `--adapt`, `--record`).
+    #[command(flatten)]
+    pub live: super::live::LiveArgs,
 }
 
 /// Capacity of the command and beat-report rings (beats are drained every 20 ms).
@@ -41,6 +44,21 @@ const PLAY_OUT_MARGIN_S: f64 = 0.25;
 
 /// Run `stridebeat play`.
 pub fn run(args: PlayArgs) -> anyhow::Result<()> {
+    if args.live.input.is_some() {
+        return super::live::run(args);
+    }
+    run_with(args, |_, _| Ok(()))
+}
+
+/// Run `stridebeat play` with a `driver` called on the control thread every poll (about every
+/// 20 ms) with the [`Controller`] and the beat reports that arrived since the last call
+/// (already written to `--beats`). This is the seam for live measurement and the coach
+/// (`play --input … --adapt`): the driver may call `set_spm`, `glide_to`, `cue_next_beat`,
+/// `pause_click`, `resume_click`. An error from the driver stops playback and is returned.
+pub fn run_with(
+    args: PlayArgs,
+    mut driver: impl FnMut(&mut Controller, &[BeatReport]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let program = args.click.program()?;
     let output = open_output(args.device.as_deref()).map_err(|e| {
         anyhow::anyhow!(
@@ -88,6 +106,7 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
     );
 
     let started = Instant::now();
+    let mut tick_reports: Vec<BeatReport> = Vec::with_capacity(RING_CAPACITY);
     let mut watchdog = Watchdog::new(0.0);
     let mut finished_at_frames: Option<u64> = None;
     let outcome: anyhow::Result<()> = 'run: loop {
@@ -112,7 +131,12 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
                 }
             }
         }
-        if let Err(e) = drain(&mut controller, &mut log) {
+        tick_reports.clear();
+        controller.drain_reports(|report| tick_reports.push(report));
+        if let Err(e) = write_log(&mut log, &tick_reports) {
+            break Err(e);
+        }
+        if let Err(e) = driver(&mut controller, &tick_reports) {
             break Err(e);
         }
         if controller.is_finished() {
@@ -133,7 +157,9 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(5));
     }
     drop(running);
-    drain(&mut controller, &mut log)?;
+    tick_reports.clear();
+    controller.drain_reports(|report| tick_reports.push(report));
+    write_log(&mut log, &tick_reports)?;
     if let Some(log) = log {
         log.finish().context("cannot finish the beat log")?;
     }
@@ -152,18 +178,17 @@ pub fn run(args: PlayArgs) -> anyhow::Result<()> {
     outcome
 }
 
-/// Write every waiting beat report to the log.
-fn drain(
-    controller: &mut Controller,
+/// Write `reports` to the beat log, if there is one.
+fn write_log(
     log: &mut Option<BeatLogWriter<BufWriter<File>>>,
+    reports: &[BeatReport],
 ) -> anyhow::Result<()> {
-    let mut result = Ok(());
-    controller.drain_reports(|report| {
-        if let (Some(log), Ok(())) = (log.as_mut(), &result) {
-            result = log.write(&report);
+    if let Some(log) = log {
+        for report in reports {
+            log.write(report).context("cannot write the beat log")?;
         }
-    });
-    result.context("cannot write the beat log")
+    }
+    Ok(())
 }
 
 /// What is being played, for the start message.
@@ -173,7 +198,7 @@ fn describe(click: &ClickArgs) -> String {
         (None, Some(p)) => format!("program \"{p}\""),
         (None, None) => String::new(),
     };
-    match click.duration {
+    match click.duration_s {
         Some(d_s) => format!("{what} for {d_s} s"),
         None => what,
     }

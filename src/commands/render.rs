@@ -23,8 +23,8 @@ pub struct ClickArgs {
     #[arg(long, value_name = "TEXT")]
     pub program: Option<String>,
     /// Stop after this long, e.g. 30s, 20m, 1h30m (stream time).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
-    pub duration: Option<f64>,
+    #[arg(long = "duration", value_name = "DURATION", value_parser = parse_duration_arg)]
+    pub duration_s: Option<f64>,
     /// Click sound.
     #[arg(long, value_enum, default_value_t = Sound::Click)]
     pub sound: Sound,
@@ -79,7 +79,7 @@ impl ClickArgs {
 
     /// `--duration` in samples at `sample_rate_hz`, if given.
     pub fn duration_samples(&self, sample_rate_hz: u32) -> Option<u64> {
-        self.duration
+        self.duration_s
             .map(|d_s| (d_s * f64::from(sample_rate_hz)).round() as u64)
     }
 }
@@ -104,8 +104,8 @@ pub struct RenderArgs {
     #[arg(short, long, value_name = "FILE.wav")]
     pub output: PathBuf,
     /// Sample rate of the file, Hz.
-    #[arg(long, default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=384_000))]
-    pub rate: u32,
+    #[arg(long = "rate", value_name = "HZ", default_value_t = 48_000, value_parser = clap::value_parser!(u32).range(8_000..=384_000))]
+    pub rate_hz: u32,
     /// Channels of the file (alternate panning needs 2).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=8))]
     pub channels: u16,
@@ -120,7 +120,7 @@ const BLOCK_FRAMES: usize = 4096;
 /// Run `stridebeat render`.
 pub fn run(args: RenderArgs) -> anyhow::Result<()> {
     let program = args.click.program()?;
-    let rate = args.rate;
+    let rate = args.rate_hz;
     let mut renderer = Renderer::new(
         &program,
         args.click.voicing(),

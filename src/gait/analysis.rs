@@ -1,10 +1,13 @@
 //! Offline analysis of a whole recording: feeds samples through the streaming detector and
 //! collects steps, cadence over time and walk/run/stop segments.
 //!
-//! Contract used by `stridebeat analyze` and the report module. The detector behind it is
-//! placeholder until the gait work lands.
+//! Contract used by `stridebeat analyze` and the report module. The detector is the same
+//! streaming one the live coach uses ([`super::LiveDetector`]); the step list is then split
+//! into walking and running segments ([`super::segments`]).
 
-use super::AccelSample;
+use super::refine::fill_missed_steps;
+use super::segments::{segment, PAUSE_S};
+use super::{AccelSample, DetectorConfig, LiveDetector};
 use serde::Serialize;
 
 /// What the runner was doing during a segment.
@@ -53,26 +56,61 @@ pub struct Analysis {
 }
 
 /// Settings of the offline analysis.
-#[derive(Clone, Debug, Default)]
-pub struct AnalyzerConfig {}
+#[derive(Clone, Debug)]
+pub struct AnalyzerConfig {
+    /// The step detector's settings (the live coach uses the same).
+    pub detector: DetectorConfig,
+    /// Cadences at or above this are running, steps per minute.
+    pub run_from_spm: f64,
+}
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        Self {
+            detector: DetectorConfig::default(),
+            run_from_spm: 145.0,
+        }
+    }
+}
 
 /// Streaming offline analyser: push every sample in time order, then [`Analyzer::finish`].
-#[derive(Debug, Default)]
+///
+/// Memory is bounded by the detector's fixed state plus the list of step times.
+#[derive(Debug)]
 pub struct Analyzer {
-    analysis: Analysis,
+    config: AnalyzerConfig,
+    detector: LiveDetector,
+    steps: Vec<f64>,
 }
 
 impl Analyzer {
     /// A fresh analyser.
-    pub fn new(_config: AnalyzerConfig) -> Self {
-        Self::default()
+    pub fn new(config: AnalyzerConfig) -> Self {
+        Self {
+            detector: LiveDetector::new(config.detector),
+            config,
+            steps: Vec::new(),
+        }
     }
 
-    /// Feed one sample (times must increase).
-    pub fn push(&mut self, _sample: &AccelSample) {}
+    /// Feed one sample (times must increase; others are ignored).
+    pub fn push(&mut self, sample: &AccelSample) {
+        for s in self.detector.push(sample) {
+            self.steps.push(s.t_s);
+        }
+    }
 
     /// Finish the recording and return what was found.
     pub fn finish(self) -> Analysis {
-        self.analysis
+        let mut steps = self.steps;
+        steps.sort_by(f64::total_cmp);
+        steps.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
+        let steps = fill_missed_steps(&steps, PAUSE_S);
+        let (segments, cadence) = segment(&steps, self.config.run_from_spm);
+        Analysis {
+            step_times_s: steps,
+            segments,
+            cadence,
+        }
     }
 }

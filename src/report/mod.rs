@@ -1,1 +1,139 @@
 //! Reports: the runner-facing summary, JSON, per-step CSV and cadence plots.
+//!
+//! [`analyze_file`] is the offline pipeline (reader → [`Analyzer`] → [`FileReport`]); the
+//! writers in the submodules only format a [`FileReport`], so they are tested with hand-made
+//! analyses, independent of the step detector's accuracy.
+
+pub mod json;
+pub mod plot;
+pub mod stats;
+pub mod steps_csv;
+pub mod summary;
+pub mod table;
+
+use crate::gait::analysis::{Analysis, Analyzer, AnalyzerConfig};
+use crate::gait::AccelSample;
+use crate::source::{self, ReadOptions, SkippedRows, SourceError};
+use stats::Summary;
+use std::path::{Path, PathBuf};
+
+/// Batches of samples in flight between the reader thread and the analyser.
+pub const PIPELINE_DEPTH: usize = 1;
+
+/// Everything known about one analysed recording.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// The file as given on the command line.
+    pub path: PathBuf,
+    /// How the file was read (separator, columns, units), from the layout.
+    pub format: String,
+    /// Samples used.
+    pub samples: u64,
+    /// Time of the last sample, seconds on the recording clock (the first is 0).
+    pub duration_s: f64,
+    /// Rows skipped while reading.
+    pub skipped: SkippedRows,
+    /// What the analysis found.
+    pub analysis: Analysis,
+    /// Derived figures.
+    pub summary: Summary,
+}
+
+impl FileReport {
+    /// Build a report from an analysis (used by [`analyze_file`], and by tests with hand-made
+    /// analyses).
+    pub fn new(
+        path: PathBuf,
+        format: String,
+        samples: u64,
+        duration_s: f64,
+        skipped: SkippedRows,
+        analysis: Analysis,
+    ) -> Self {
+        let summary = stats::summarize(&analysis, duration_s);
+        FileReport {
+            path,
+            format,
+            samples,
+            duration_s,
+            skipped,
+            analysis,
+            summary,
+        }
+    }
+}
+
+/// Read a recording and run the offline analysis over it, streaming: a reader thread parses
+/// batches of samples while this thread feeds the previous batch to the analyser, so reading
+/// and step detection overlap. At most [`PIPELINE_DEPTH`] batches are in flight: memory does
+/// not grow with the recording.
+pub fn analyze_file(
+    path: &Path,
+    options: &ReadOptions,
+    config: AnalyzerConfig,
+) -> Result<FileReport, SourceError> {
+    let mut reader = source::open(path, options)?;
+    let mut analyzer = Analyzer::new(config);
+    let mut last_t = 0.0;
+    let (full_tx, full_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH);
+    let (empty_tx, empty_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH + 1);
+    let reader = std::thread::scope(|scope| {
+        let producer = scope.spawn(move || -> Result<source::AccelReader, SourceError> {
+            loop {
+                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                if !reader.read_batch(&mut batch)? {
+                    return Ok(reader);
+                }
+                if full_tx.send(batch).is_err() {
+                    return Ok(reader); // the consumer stopped
+                }
+            }
+        });
+        for batch in full_rx.iter() {
+            for sample in &batch {
+                analyzer.push(sample);
+            }
+            if let Some(last) = batch.last() {
+                last_t = last.t_s;
+            }
+            let _ = empty_tx.try_send(batch);
+        }
+        producer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
+    Ok(FileReport::new(
+        path.to_path_buf(),
+        reader.layout().describe(),
+        reader.samples_read(),
+        last_t,
+        reader.skipped().clone(),
+        analyzer.finish(),
+    ))
+}
+
+/// `h:mm:ss` or `m:ss` for a duration in seconds (rounded to the second).
+pub fn clock(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "-".into();
+    }
+    let s = seconds.round() as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock;
+
+    #[test]
+    fn clock_formats() {
+        assert_eq!(clock(0.0), "0:00");
+        assert_eq!(clock(61.4), "1:01");
+        assert_eq!(clock(3725.0), "1:02:05");
+        assert_eq!(clock(f64::NAN), "-");
+    }
+}

@@ -1,15 +1,21 @@
 //! The streaming accelerometer file reader: detect the layout from the first bytes, then parse
-//! row by row with the `csv` crate's `ByteRecord` (no per-field `String`s) and `fast-float2`.
+//! rows with the `csv` crate's `ByteRecord` (no per-field `String`s) and fast float parsing.
 //!
-//! Memory stays flat whatever the recording's length: the reader holds the detection prefix (at
-//! most [`PREFIX_BYTES`]), one record and the csv crate's buffer. Gzip files (`.gz`, recognised
-//! by their magic bytes, not the name) are decompressed on the fly.
+//! The stream is cut into blocks of [`BLOCK_BYTES`] at line ends; a few blocks at a time are
+//! parsed in parallel (rayon) by the pure [`RowParser`], then put on the recording clock in file
+//! order by the [`RowDecoder`]. Memory stays flat whatever the recording's length: the reader
+//! holds the detection prefix (at most [`PREFIX_BYTES`]) and one batch of blocks. Gzip files
+//! (recognised by their magic bytes, not the name) are decompressed on the fly.
+//!
+//! A quoted field may hold the separator but not a line break (no sensor export writes one).
 
-use super::decode::RowDecoder;
+use super::decode::{LineSplitter, RawRow, RowDecoder, RowParser};
 use super::detect::{detect, Layout};
-use super::error::{SkippedRows, SourceError};
+use super::error::{SkipReason, SkippedRows, SourceError};
 use super::options::ReadOptions;
 use crate::gait::AccelSample;
+use rayon::prelude::*;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -17,8 +23,8 @@ use std::path::{Path, PathBuf};
 /// Bytes read ahead to detect the format.
 pub const PREFIX_BYTES: usize = 256 * 1024;
 
-/// Buffer size of the csv reader.
-const CSV_BUFFER: usize = 256 * 1024;
+/// Bytes per parse block (cut at a line end).
+pub const BLOCK_BYTES: usize = 256 * 1024;
 
 /// A streaming reader of one accelerometer recording: an iterator of samples in time order.
 ///
@@ -27,13 +33,16 @@ const CSV_BUFFER: usize = 256 * 1024;
 pub struct AccelReader {
     path: PathBuf,
     layout: Layout,
-    csv: csv::Reader<Box<dyn Read + Send>>,
-    record: csv::ByteRecord,
+    input: Box<dyn Read + Send>,
+    /// The start of a line cut by the last block, carried into the next.
+    carry: Vec<u8>,
+    /// 1-based line number of the next parsed block's first line.
+    next_line: u64,
     decoder: RowDecoder,
-    /// Lines before the data start (added to the csv reader's own line numbers).
-    line_base: u64,
+    ready: VecDeque<AccelSample>,
     skipped: SkippedRows,
     samples: u64,
+    input_done: bool,
     done: bool,
 }
 
@@ -48,18 +57,28 @@ impl std::fmt::Debug for AccelReader {
     }
 }
 
-/// Open a recording file (plain or gzip) and detect its layout.
+/// Open a recording file (plain or gzip) and detect its layout. The path `-` reads standard
+/// input.
 pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader, SourceError> {
     let path = path.as_ref();
     let io = |source| SourceError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(io)?;
-    let mut buffered = BufReader::with_capacity(64 * 1024, file);
-    let is_gzip = buffered.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(File::open(path).map_err(io)?)
+    };
+    let mut buffered = BufReader::with_capacity(64 * 1024, raw);
+    let head = buffered.fill_buf().map_err(io)?;
+    let is_gzip = head.starts_with(&[0x1f, 0x8b]);
+    let is_session = head.starts_with(super::session::MAGIC.as_bytes());
     let input: Box<dyn Read + Send> = if is_gzip {
         Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
+    } else if is_session {
+        // stridebeat's own session recording: read its samples.
+        Box::new(super::session::SessionSamplesCsv::new(buffered))
     } else {
         Box::new(buffered)
     };
@@ -112,23 +131,17 @@ impl AccelReader {
         let layout = detect(&prefix[bom..], complete, options, &path)?;
         let mut cursor = Cursor::new(prefix);
         cursor.set_position((bom + layout.data_start_byte) as u64);
-        let stream: Box<dyn Read + Send> = Box::new(cursor.chain(input));
-        let csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(layout.delimiter)
-            .comment(Some(b'#'))
-            .buffer_capacity(CSV_BUFFER)
-            .from_reader(stream);
         Ok(AccelReader {
+            input: Box::new(cursor.chain(input)),
+            carry: Vec::new(),
+            next_line: layout.data_start_line,
             decoder: RowDecoder::new(&layout),
-            line_base: layout.data_start_line - 1,
             path,
             layout,
-            csv,
-            record: csv::ByteRecord::new(),
+            ready: VecDeque::new(),
             skipped: SkippedRows::default(),
             samples: 0,
+            input_done: false,
             done: false,
         })
     }
@@ -160,49 +173,173 @@ fn read_prefix(input: &mut dyn Read, buf: &mut Vec<u8>, limit: usize) -> std::io
     Ok(n < limit)
 }
 
+/// Rows of one parsed block, with line numbers counted from the block's first line (1), and
+/// the number of lines the block holds, so blocks parsed in parallel are numbered afterwards.
+struct ParsedBlock {
+    rows: Vec<Result<RawRow, (u64, SkipReason)>>,
+    lines: u64,
+}
+
+/// Parse one block of whole lines. Blank lines and `#` comment lines are passed over (but
+/// counted as lines).
+fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser) -> ParsedBlock {
+    let mut splitter = LineSplitter::new(delimiter);
+    let mut rows = Vec::with_capacity(text.len() / 24);
+    let mut start = 0;
+    let mut line_no = 0u64;
+    let mut newlines = 0u64;
+    while start < text.len() {
+        let end = match memchr::memchr(b'\n', &text[start..]) {
+            Some(off) => {
+                newlines += 1;
+                start + off
+            }
+            None => text.len(),
+        };
+        // With its line end, so csv-core finishes the record in one call.
+        let with_end = &text[start..(end + 1).min(text.len())];
+        let mut line = &text[start..end];
+        start = end + 1;
+        line_no += 1;
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        if line.is_empty() || line[0] == b'#' || line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let fields = splitter.split(with_end);
+        rows.push(parser.parse(&fields, line_no).map_err(|r| (line_no, r)));
+    }
+    ParsedBlock {
+        rows,
+        lines: newlines,
+    }
+}
+
+impl AccelReader {
+    /// Read the next block of whole lines (up to [`BLOCK_BYTES`] plus the carried part), or
+    /// `None` at the end.
+    fn next_block(&mut self) -> Result<Option<Vec<u8>>, std::io::Error> {
+        if self.input_done && self.carry.is_empty() {
+            return Ok(None);
+        }
+        let mut block = std::mem::take(&mut self.carry);
+        if !self.input_done {
+            let want = BLOCK_BYTES.saturating_sub(block.len()).max(64 * 1024);
+            let got = (&mut self.input)
+                .take(want as u64)
+                .read_to_end(&mut block)?;
+            if got < want {
+                self.input_done = true;
+            }
+        }
+        if !self.input_done {
+            match memchr::memrchr(b'\n', &block) {
+                Some(end) => self.carry = block.split_off(end + 1),
+                // A line longer than a block: keep reading until it ends.
+                None => {
+                    self.carry = block;
+                    return self.next_block();
+                }
+            }
+        }
+        Ok(Some(block))
+    }
+
+    /// Parse the next batch of blocks (in parallel when there are several) into `ready`.
+    fn fill(&mut self) -> Result<(), SourceError> {
+        let batch = rayon::current_num_threads().clamp(1, 8);
+        let mut blocks = Vec::with_capacity(batch);
+        while blocks.len() < batch {
+            match self.next_block() {
+                Ok(Some(b)) => blocks.push(b),
+                Ok(None) => break,
+                Err(source) => {
+                    return Err(SourceError::Io {
+                        path: self.path.clone(),
+                        source,
+                    })
+                }
+            }
+        }
+        let parser = self.decoder.parser().clone();
+        let delimiter = self.layout.delimiter;
+        let parsed: Vec<ParsedBlock> = if blocks.len() > 1 {
+            blocks
+                .par_iter()
+                .map(|text| parse_block(text, delimiter, &parser))
+                .collect()
+        } else {
+            blocks
+                .iter()
+                .map(|text| parse_block(text, delimiter, &parser))
+                .collect()
+        };
+        for block in parsed {
+            let base = self.next_line - 1;
+            for row in block.rows {
+                let line = base
+                    + match &row {
+                        Ok(raw) => raw.line,
+                        Err((line, _)) => *line,
+                    };
+                match self.decoder.place(row.map_err(|(_, reason)| reason)) {
+                    Ok(sample) => self.ready.push_back(sample),
+                    Err(reason) => self.skipped.record(line, reason),
+                }
+            }
+            self.next_line += block.lines;
+        }
+        Ok(())
+    }
+}
+
+impl AccelReader {
+    /// Move the next samples (one parsed batch, or what the iterator left of it) into `out`,
+    /// which is cleared first. Returns `Ok(false)` at the end of the recording. Faster than
+    /// iterating sample by sample; the two may be mixed.
+    pub fn read_batch(&mut self, out: &mut Vec<AccelSample>) -> Result<bool, SourceError> {
+        out.clear();
+        if self.ready.is_empty() {
+            // `next` refills `ready` (or ends); keep its sample and take the rest of the batch.
+            match self.next() {
+                Some(Ok(sample)) => out.push(sample),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(false),
+            }
+        }
+        self.samples += self.ready.len() as u64;
+        out.extend(self.ready.drain(..));
+        Ok(true)
+    }
+}
+
 impl Iterator for AccelReader {
     type Item = Result<AccelSample, SourceError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
         loop {
-            match self.csv.read_byte_record(&mut self.record) {
-                Ok(true) => {
-                    let line = self.line_base + self.record.position().map_or(0, |p| p.line());
-                    match self.decoder.decode(&self.record) {
-                        Ok(sample) => {
-                            self.samples += 1;
-                            return Some(Ok(sample));
-                        }
-                        Err(reason) => self.skipped.record(line, reason),
-                    }
-                }
-                Ok(false) => {
-                    self.done = true;
-                    if self.samples == 0 {
-                        return Some(Err(SourceError::NoSamples {
-                            path: self.path.clone(),
-                            skipped: self.skipped.clone(),
-                        }));
-                    }
-                    return None;
-                }
-                Err(e) => {
-                    self.done = true;
-                    let source = match e.into_kind() {
-                        csv::ErrorKind::Io(io) => io,
-                        other => std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            format!("{other:?}"),
-                        ),
-                    };
-                    return Some(Err(SourceError::Io {
+            if let Some(sample) = self.ready.pop_front() {
+                self.samples += 1;
+                return Some(Ok(sample));
+            }
+            if self.done {
+                return None;
+            }
+            if self.input_done && self.carry.is_empty() {
+                self.done = true;
+                if self.samples == 0 {
+                    return Some(Err(SourceError::NoSamples {
                         path: self.path.clone(),
-                        source,
+                        skipped: self.skipped.clone(),
                     }));
                 }
+                return None;
+            }
+            if let Err(e) = self.fill() {
+                self.done = true;
+                self.ready.clear();
+                return Some(Err(e));
             }
         }
     }

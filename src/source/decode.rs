@@ -2,8 +2,11 @@
 //! convert to m/s², put the time on the recording clock (seconds since the first kept sample)
 //! and refuse rows that would lie (NaN, text, time going backwards or repeating).
 //!
-//! Shared by the file reader and the live [`LineDecoder`](super::LineDecoder), so a recording
-//! and a live stream of the same lines give the same samples.
+//! Two phases, so files can be parsed in parallel blocks: [`RowParser::parse`] is pure (fields
+//! → numbers in m/s² and a raw time), and [`RowDecoder::place`] is sequential (raw time → the
+//! recording clock, checking it moves forward). Shared by the file reader and the live
+//! [`LineDecoder`](super::LineDecoder), so a recording and a live stream of the same lines give
+//! the same samples.
 
 use super::detect::{Axes, Layout, TimeSource};
 use super::error::SkipReason;
@@ -35,63 +38,134 @@ impl Fields for csv::ByteRecord {
     }
 }
 
-/// A line with field spans from [`split_fields`](super::detect::split_fields).
-pub struct SplitLine<'a> {
-    /// The line.
-    pub line: &'a [u8],
-    /// Field spans in the line.
-    pub spans: &'a [(usize, usize)],
+/// Splits single lines into fields with `csv-core` (quotes and `""` escapes handled), reusing
+/// its buffers: no allocation per line once warmed up. Lines are cut by the caller, so line
+/// numbers are exact whatever blank or comment lines a file holds.
+#[derive(Debug)]
+pub struct LineSplitter {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-impl Fields for SplitLine<'_> {
+/// The fields of the line last split by a [`LineSplitter`].
+#[derive(Debug)]
+pub struct SplitFields<'a> {
+    out: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl Fields for SplitFields<'_> {
+    #[inline]
     fn len(&self) -> usize {
-        self.spans.len()
+        self.ends.len()
     }
+    #[inline]
     fn get(&self, i: usize) -> Option<&[u8]> {
-        self.spans.get(i).map(|&(s, e)| &self.line[s..e])
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.out.get(start..end)
     }
 }
 
-/// The first sample's time, in the column's own terms, so later times subtract exactly.
-#[derive(Clone, Copy, Debug)]
-enum Origin {
-    Integer(i64),
-    Float(f64),
-    DateTime(i64, f64),
+impl LineSplitter {
+    /// A splitter for fields separated by `delimiter`.
+    pub fn new(delimiter: u8) -> Self {
+        LineSplitter {
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            out: vec![0; 256],
+            ends: vec![0; 32],
+        }
+    }
+
+    /// Split one line; it may end in `\n` or `\r\n` (that saves csv-core a second call) or
+    /// not. An unclosed quote ends at the line's end.
+    pub fn split(&mut self, line: &[u8]) -> SplitFields<'_> {
+        use csv_core::ReadRecordResult as R;
+        if self.out.len() <= line.len() {
+            self.out.resize(line.len() + 1, 0);
+        }
+        self.core.reset();
+        let (mut input, mut nout, mut nend) = (line, 0, 0);
+        loop {
+            let (res, nin, o, e) =
+                self.core
+                    .read_record(input, &mut self.out[nout..], &mut self.ends[nend..]);
+            input = &input[nin..];
+            nout += o;
+            nend += e;
+            match res {
+                // Empty input next time tells csv-core the line has ended.
+                R::InputEmpty => {}
+                R::OutputFull => {
+                    let len = self.out.len();
+                    self.out.resize(len * 2, 0);
+                }
+                R::OutputEndsFull => {
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+                R::Record | R::End => break,
+            }
+        }
+        SplitFields {
+            out: &self.out[..nout],
+            ends: &self.ends[..nend],
+        }
+    }
 }
 
-/// Decodes rows of one recording in order. Holds the time origin and the last time.
+/// A row's time as written in the file, before it is put on the recording clock.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RawTime {
+    /// No time column: the row's position gives its time.
+    Row,
+    /// An integer time stamp or counter, exact.
+    Integer(i64),
+    /// A decimal time stamp or counter.
+    Float(f64),
+    /// A calendar date-time: whole seconds since the epoch and the fraction.
+    DateTime(i64, f64),
+    /// A clock time of day, seconds.
+    Clock(f64),
+}
+
+/// A parsed row: acceleration in m/s² and the raw time, with its line for later errors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RawRow {
+    /// 1-based line, in the file or in the block being parsed (the file reader adds the
+    /// block's offset).
+    pub line: u64,
+    /// Raw time.
+    pub time: RawTime,
+    /// Acceleration, m/s² (magnitude-only: `[m, 0, 0]`).
+    pub acc: [f32; 3],
+}
+
+/// The pure half of decoding: fields → [`RawRow`]. Cheap to clone and shareable between
+/// threads.
 #[derive(Clone, Debug)]
-pub struct RowDecoder {
+pub struct RowParser {
     time: TimeSource,
     axes: Axes,
     scale: f64,
     decimal_comma: bool,
     needed: usize,
-    origin: Option<Origin>,
-    last_t: Option<f64>,
-    /// Data rows seen so far (kept or not): the row clock of rate-timed files.
-    rows: u64,
-    /// Seconds added after a clock time of day wrapped past midnight.
-    clock_wrap_s: f64,
 }
 
-impl RowDecoder {
-    /// A decoder for rows laid out as `layout` says.
+impl RowParser {
+    /// A parser for rows laid out as `layout` says.
     pub fn new(layout: &Layout) -> Self {
-        RowDecoder {
+        RowParser {
             time: layout.time.clone(),
             axes: layout.axes,
             scale: layout.scale_to_ms2,
             decimal_comma: layout.decimal_comma,
             needed: layout.fields_needed(),
-            origin: None,
-            last_t: None,
-            rows: 0,
-            clock_wrap_s: 0.0,
         }
     }
 
+    #[inline]
     fn number<F: Fields>(&self, fields: &F, c: usize) -> Result<f64, SkipReason> {
         let v = fields
             .get(c)
@@ -105,11 +179,8 @@ impl RowDecoder {
         }
     }
 
-    /// Decode one data row. Every call counts as one row of the recording (for rate-timed
-    /// files), whether it is kept or skipped.
-    pub fn decode<F: Fields>(&mut self, fields: &F) -> Result<AccelSample, SkipReason> {
-        let row = self.rows;
-        self.rows += 1;
+    /// Parse one row's fields (`line` is only carried along for error reports).
+    pub fn parse<F: Fields>(&self, fields: &F, line: u64) -> Result<RawRow, SkipReason> {
         if fields.len() < self.needed {
             return Err(SkipReason::TooFewFields {
                 found: fields.len(),
@@ -124,65 +195,131 @@ impl RowDecoder {
             ],
             Axes::Magnitude(m) => [self.number(fields, m)?.abs() as f32, 0.0, 0.0],
         };
-        let (t_s, origin) = self.time_of(fields, row)?;
-        if let Some(last) = self.last_t {
-            if t_s < last {
-                return Err(SkipReason::TimeBackwards {
-                    t_s,
-                    previous_s: last,
-                });
+        let time = match self.time {
+            TimeSource::Rate { .. } => RawTime::Row,
+            TimeSource::Column { column, unit, .. } => {
+                let not_number = SkipReason::NotANumber { column: column + 1 };
+                let field = fields.get(column).ok_or(not_number.clone())?;
+                match unit {
+                    TimeUnit::DateTime => {
+                        let (s, f) = parse_datetime(field).ok_or(not_number)?;
+                        RawTime::DateTime(s, f)
+                    }
+                    TimeUnit::Clock => RawTime::Clock(parse_clock(field).ok_or(not_number)?),
+                    _ => match parse_integer(field) {
+                        Some(i) => RawTime::Integer(i),
+                        None => {
+                            let v = parse_number(field, self.decimal_comma).ok_or(not_number)?;
+                            if !v.is_finite() {
+                                return Err(SkipReason::NotFinite { column: column + 1 });
+                            }
+                            RawTime::Float(v)
+                        }
+                    },
+                }
             }
-            if t_s == last {
-                return Err(SkipReason::DuplicateTime { t_s });
-            }
+        };
+        Ok(RawRow { line, time, acc })
+    }
+}
+
+/// The first sample's time, in the column's own terms, so later times subtract exactly.
+#[derive(Clone, Copy, Debug)]
+enum Origin {
+    Row(u64),
+    Integer(i64),
+    Float(f64),
+    DateTime(i64, f64),
+}
+
+/// Decodes rows of one recording in order. Holds the time origin and the last time.
+#[derive(Clone, Debug)]
+pub struct RowDecoder {
+    parser: RowParser,
+    /// Seconds per unit of a numeric time column (or 1 / rate).
+    per_unit: f64,
+    origin: Option<Origin>,
+    last_t: Option<f64>,
+    /// Data rows seen so far (kept or not): the row clock of rate-timed files.
+    rows: u64,
+    /// Seconds added after a clock time of day wrapped past midnight.
+    clock_wrap_s: f64,
+}
+
+impl RowDecoder {
+    /// A decoder for rows laid out as `layout` says.
+    pub fn new(layout: &Layout) -> Self {
+        let per_unit = match layout.time {
+            TimeSource::Rate { rate_hz } => 1.0 / rate_hz,
+            TimeSource::Column {
+                unit: TimeUnit::SampleIndex,
+                rate_hz,
+                ..
+            } => 1.0 / rate_hz.unwrap_or(1.0),
+            TimeSource::Column { unit, .. } => unit.seconds_per_unit().unwrap_or(1.0),
+        };
+        RowDecoder {
+            parser: RowParser::new(layout),
+            per_unit,
+            origin: None,
+            last_t: None,
+            rows: 0,
+            clock_wrap_s: 0.0,
         }
-        if self.origin.is_none() {
-            self.origin = origin;
-        }
-        self.last_t = Some(t_s);
-        Ok(AccelSample { t_s, acc })
     }
 
-    /// The row's time on the recording clock, and the origin to keep if this is the first row.
-    fn time_of<F: Fields>(
-        &mut self,
-        fields: &F,
-        row: u64,
-    ) -> Result<(f64, Option<Origin>), SkipReason> {
-        let (column, unit, rate_hz) = match self.time {
-            TimeSource::Rate { rate_hz } => {
-                let origin = Origin::Integer(row as i64);
+    /// The pure parser this decoder uses (for parsing blocks in parallel).
+    pub fn parser(&self) -> &RowParser {
+        &self.parser
+    }
+
+    /// Decode one data row: [`RowParser::parse`] then [`RowDecoder::place`].
+    pub fn decode<F: Fields>(&mut self, fields: &F) -> Result<AccelSample, SkipReason> {
+        let parsed = self.parser.parse(fields, 0);
+        self.place(parsed)
+    }
+
+    /// Put a parsed row (or a row that failed to parse) on the recording clock, in file order.
+    /// Every call counts as one row of the recording (for rate-timed files), whether it is
+    /// kept or skipped.
+    pub fn place(&mut self, parsed: Result<RawRow, SkipReason>) -> Result<AccelSample, SkipReason> {
+        let row = self.rows;
+        self.rows += 1;
+        let raw = parsed?;
+        let (t_s, origin) = match raw.time {
+            RawTime::Row => {
                 let first = match self.origin {
-                    Some(Origin::Integer(o)) => o,
-                    _ => row as i64,
+                    Some(Origin::Row(o)) => o,
+                    _ => row,
                 };
-                return Ok(((row as i64 - first) as f64 / rate_hz, Some(origin)));
+                ((row - first) as f64 * self.per_unit, Origin::Row(row))
             }
-            TimeSource::Column {
-                column,
-                unit,
-                rate_hz,
-            } => (column, unit, rate_hz),
-        };
-        let field = fields
-            .get(column)
-            .ok_or(SkipReason::NotANumber { column: column + 1 })?;
-        let not_number = SkipReason::NotANumber { column: column + 1 };
-        let not_finite = SkipReason::NotFinite { column: column + 1 };
-        let (t, origin) = match unit {
-            TimeUnit::DateTime => {
-                let (secs, frac) = parse_datetime(field).ok_or(not_number)?;
+            RawTime::Integer(i) => match self.origin {
+                Some(Origin::Integer(o)) => {
+                    (i.wrapping_sub(o) as f64 * self.per_unit, Origin::Integer(i))
+                }
+                Some(Origin::Float(o)) => ((i as f64 - o) * self.per_unit, Origin::Integer(i)),
+                _ => (0.0, Origin::Integer(i)),
+            },
+            RawTime::Float(v) => {
+                let o = match self.origin {
+                    Some(Origin::Integer(o)) => o as f64,
+                    Some(Origin::Float(o)) => o,
+                    _ => v,
+                };
+                ((v - o) * self.per_unit, Origin::Float(v))
+            }
+            RawTime::DateTime(secs, frac) => {
                 let (os, of) = match self.origin {
                     Some(Origin::DateTime(s, f)) => (s, f),
                     _ => (secs, frac),
                 };
                 (
-                    (secs - os) as f64 + (frac - of),
+                    (secs.wrapping_sub(os)) as f64 + (frac - of),
                     Origin::DateTime(secs, frac),
                 )
             }
-            TimeUnit::Clock => {
-                let raw = parse_clock(field).ok_or(not_number)?;
+            RawTime::Clock(raw) => {
                 let o = match self.origin {
                     Some(Origin::Float(o)) => o,
                     _ => raw,
@@ -196,34 +333,29 @@ impl RowDecoder {
                 }
                 (t, Origin::Float(raw))
             }
-            _ => {
-                let per_unit = match unit {
-                    TimeUnit::SampleIndex => 1.0 / rate_hz.unwrap_or(1.0),
-                    u => u.seconds_per_unit().unwrap_or(1.0),
-                };
-                match (parse_integer(field), self.origin) {
-                    (Some(i), Some(Origin::Integer(o))) => {
-                        ((i.wrapping_sub(o)) as f64 * per_unit, Origin::Integer(i))
-                    }
-                    (Some(i), None) => (0.0, Origin::Integer(i)),
-                    (_, origin) => {
-                        let v = parse_number(field, self.decimal_comma).ok_or(not_number)?;
-                        if !v.is_finite() {
-                            return Err(not_finite);
-                        }
-                        let o = match origin {
-                            Some(Origin::Integer(o)) => o as f64,
-                            Some(Origin::Float(o)) => o,
-                            _ => v,
-                        };
-                        ((v - o) * per_unit, Origin::Float(v))
-                    }
-                }
-            }
         };
-        if !t.is_finite() || t.abs() > 1e10 {
-            return Err(not_finite);
+        if !t_s.is_finite() || t_s.abs() > 1e10 {
+            let column = match self.parser.time {
+                TimeSource::Column { column, .. } => column + 1,
+                TimeSource::Rate { .. } => 0,
+            };
+            return Err(SkipReason::NotFinite { column });
         }
-        Ok((t, Some(origin)))
+        if let Some(last) = self.last_t {
+            if t_s < last {
+                return Err(SkipReason::TimeBackwards {
+                    t_s,
+                    previous_s: last,
+                });
+            }
+            if t_s == last {
+                return Err(SkipReason::DuplicateTime { t_s });
+            }
+        }
+        if self.origin.is_none() {
+            self.origin = Some(origin);
+        }
+        self.last_t = Some(t_s);
+        Ok(AccelSample { t_s, acc: raw.acc })
     }
 }

@@ -39,7 +39,7 @@ use std::path::Path;
 pub const STANDARD_GRAVITY: f64 = 9.806_65;
 
 /// How many lines of the prefix detection examines at most.
-const MAX_DETECT_LINES: usize = 4000;
+const MAX_DETECT_LINES: usize = 1000;
 
 /// Where a sample's time comes from.
 #[derive(Clone, Debug, PartialEq)]

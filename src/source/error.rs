@@ -17,7 +17,7 @@ pub const MAX_SKIPPED_EXAMPLES: usize = 10;
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The file could not be opened or read (or its gzip stream is corrupt).
-    #[error("{path}: {source}")]
+    #[error("{path}: cannot read the file")]
     Io {
         /// The file.
         path: PathBuf,

@@ -2,25 +2,29 @@
 //! integers, calendar date-times and clock times. No allocation; `None` means "does not parse".
 
 /// Trim ASCII whitespace and one pair of surrounding double quotes.
-pub fn trim(mut b: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = b {
-        if first.is_ascii_whitespace() {
-            b = rest;
-        } else {
-            break;
+#[inline]
+pub fn trim(b: &[u8]) -> &[u8] {
+    let plain = |c: u8| !c.is_ascii_whitespace() && c != b'"';
+    match b {
+        // The common case: nothing to trim.
+        [first, .., last] if plain(*first) && plain(*last) => b,
+        [only] if plain(*only) => b,
+        _ => {
+            let mut s = 0;
+            let mut e = b.len();
+            while s < e && b[s].is_ascii_whitespace() {
+                s += 1;
+            }
+            while e > s && b[e - 1].is_ascii_whitespace() {
+                e -= 1;
+            }
+            if e - s >= 2 && b[s] == b'"' && b[e - 1] == b'"' {
+                s += 1;
+                e -= 1;
+            }
+            &b[s..e]
         }
     }
-    while let [rest @ .., last] = b {
-        if last.is_ascii_whitespace() {
-            b = rest;
-        } else {
-            break;
-        }
-    }
-    if b.len() >= 2 && b[0] == b'"' && b[b.len() - 1] == b'"' {
-        b = &b[1..b.len() - 1];
-    }
-    b
 }
 
 /// Parse a decimal number. With `decimal_comma`, a `,` is read as the decimal point
@@ -220,6 +224,17 @@ pub fn parse_clock(field: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_removes_space_and_one_pair_of_quotes() {
+        assert_eq!(trim(b" 1.5 "), b"1.5");
+        assert_eq!(trim(b"\"x\""), b"x");
+        assert_eq!(trim(b" \"\"y\"\" "), b"\"y\"");
+        assert_eq!(trim(b"\""), b"\"");
+        assert_eq!(trim(b"  "), b"");
+        assert_eq!(trim(b"a"), b"a");
+        assert_eq!(trim(b""), b"");
+    }
 
     #[test]
     fn numbers_parse_with_dot_or_decimal_comma() {

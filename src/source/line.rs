@@ -19,8 +19,8 @@
 //! assert!((out[5].t_s - 0.05).abs() < 1e-9);
 //! ```
 
-use super::decode::{RowDecoder, SplitLine};
-use super::detect::{detect, split_fields, Layout};
+use super::decode::{LineSplitter, RowDecoder};
+use super::detect::{detect, Layout};
 use super::error::{SkippedRows, SourceError};
 use super::options::ReadOptions;
 use crate::gait::AccelSample;
@@ -44,7 +44,7 @@ pub struct LineDecoder {
     state: Option<(Layout, RowDecoder)>,
     line_no: u64,
     skipped: SkippedRows,
-    spans: Vec<(usize, usize)>,
+    splitter: Option<LineSplitter>,
 }
 
 impl LineDecoder {
@@ -61,7 +61,7 @@ impl LineDecoder {
             state: None,
             line_no: 0,
             skipped: SkippedRows::default(),
-            spans: Vec::new(),
+            splitter: None,
         }
     }
 
@@ -147,11 +147,10 @@ impl LineDecoder {
         if line.first() == Some(&b'#') {
             return;
         }
-        split_fields(line, layout.delimiter, &mut self.spans);
-        let fields = SplitLine {
-            line,
-            spans: &self.spans,
-        };
+        let splitter = self
+            .splitter
+            .get_or_insert_with(|| LineSplitter::new(layout.delimiter));
+        let fields = splitter.split(line);
         match decoder.decode(&fields) {
             Ok(s) => out.push(s),
             Err(reason) => self.skipped.record(line_no, reason),

@@ -20,7 +20,9 @@ pub mod detect;
 pub mod error;
 pub mod fields;
 pub mod line;
+pub mod live;
 pub mod options;
+pub mod session;
 pub mod wav;
 
 pub use accel_csv::{open, read_all, AccelReader, Recording};

@@ -291,6 +291,19 @@ impl<'a> Parser<'a> {
         let Some(value) = self.number()? else {
             return Err(self.error_here(ProgramErrorKind::ExpectedSpm));
         };
+        // `17x` is a mistyped cadence, not the cadence 17 followed by junk.
+        if self.peek().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            let mut end = self.pos;
+            while self
+                .chars
+                .get(end)
+                .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            {
+                end += 1;
+            }
+            let text: String = self.chars[start..end].iter().collect();
+            return Err(self.error_at(ProgramErrorKind::BadNumber(text), start));
+        }
         if !(MIN_SPM..=MAX_SPM).contains(&value) {
             return Err(self.error_at(ProgramErrorKind::SpmOutOfRange(value), start));
         }
@@ -301,10 +314,7 @@ impl<'a> Parser<'a> {
     fn duration(&mut self) -> Result<f64, ProgramError> {
         let mut total_s = 0.0;
         let mut parts = 0;
-        loop {
-            let Some(value) = self.number()? else {
-                break;
-            };
+        while let Some(value) = self.number()? {
             let factor_s = match self.peek() {
                 Some('h') => 3600.0,
                 Some('m') => 60.0,
@@ -424,6 +434,13 @@ mod tests {
     }
 
     #[test]
+    fn mistyped_cadence_is_named_whole() {
+        let err = Program::parse("5m@160, 20m 160..17x").unwrap_err();
+        assert_eq!(err.kind, ProgramErrorKind::BadNumber("17x".into()));
+        assert_eq!(err.column, 18);
+    }
+
+    #[test]
     fn cadence_range_is_enforced() {
         let err = Program::parse("5m@160, 1m@301").unwrap_err();
         assert_eq!(err.kind, ProgramErrorKind::SpmOutOfRange(301.0));
@@ -441,5 +458,44 @@ mod tests {
         let err = Program::parse("0s@160").unwrap_err();
         assert_eq!(err.kind, ProgramErrorKind::ZeroDuration);
         assert_eq!(err.column, 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_points_inside_it(text in "[0-9hms@., x-]{0,24}") {
+            match Program::parse(&text) {
+                Ok(p) => {
+                    proptest::prop_assert!(!p.segments().is_empty());
+                    for seg in p.segments() {
+                        proptest::prop_assert!(seg.duration_s > 0.0);
+                        proptest::prop_assert!((MIN_SPM..=MAX_SPM).contains(&seg.start_spm));
+                        proptest::prop_assert!((MIN_SPM..=MAX_SPM).contains(&seg.end_spm));
+                    }
+                }
+                Err(e) => {
+                    let len = text.chars().count();
+                    proptest::prop_assert!(e.column >= 1 && e.column <= len + 1, "{e:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn written_programs_read_back(
+            segs in proptest::collection::vec((1u32..7200, 40u32..=300, 40u32..=300), 1..6)
+        ) {
+            let text: Vec<String> = segs
+                .iter()
+                .map(|&(d, a, b)| {
+                    if a == b { format!("{d}s@{a}") } else { format!("{}m{}s {a}..{b}", d / 60, d % 60) }
+                })
+                .collect();
+            let p = Program::parse(&text.join(", ")).unwrap();
+            proptest::prop_assert_eq!(p.segments().len(), segs.len());
+            for (seg, &(d, a, b)) in p.segments().iter().zip(&segs) {
+                proptest::prop_assert_eq!(seg.duration_s, f64::from(d));
+                proptest::prop_assert_eq!(seg.start_spm, f64::from(a));
+                proptest::prop_assert_eq!(seg.end_spm, f64::from(b));
+            }
+        }
     }
 }

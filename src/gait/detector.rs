@@ -1,0 +1,425 @@
+//! The streaming, causal step detector shared by live coaching and offline analysis.
+//!
+//! Per input sample: orientation-free scalar ([`super::feature`]) → fixed 50 Hz grid
+//! ([`super::resample`]) → gait band-pass (Butterworth high-pass + low-pass) → running
+//! autocorrelation ([`super::periodicity`]) and peak picking:
+//! - a local maximum counts as a candidate step when it clears an adaptive threshold (a share
+//!   of the signal's recent amplitude), reaches 30 % of the bout's typical step height (so the
+//!   small motions after a stop do not continue a bout) and falls outside a refractory
+//!   interval of 75 % of the step period from the autocorrelation (no double count on the
+//!   heel-strike/push-off double bump of a slow walk);
+//! - near the time the next step is expected, the threshold drops, so the weak leg of a
+//!   one-leg-dominant signal is still found; if it is not, and the spacing since the previous
+//!   step is clearly two step periods, the missing step is restored half-way;
+//! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
+//!   bout's first steps are released together once it is confirmed.
+//!
+//! A second, short-memory autocorrelation (1.2 s) notices a quickening pace before the main
+//! one (3 s) does and shortens the refractory interval at once. Known limit: on a sudden
+//! change from walking to running, every other running step can still be hidden for about
+//! two seconds (at most three steps) until the rhythm is clear.
+//!
+//! Each step carries an estimated contact time (the filtered peak time minus the filters' delay
+//! at the current step rate) and the time it was reported. O(1) work and no allocation per
+//! sample: all state is fixed-size.
+
+use super::bout::{BoutConfig, BoutGate};
+use super::feature::FeatureExtractor;
+use super::filters::Biquad;
+use super::periodicity::{PeriodEstimate, Periodicity};
+use super::resample::{Feed, Resampler};
+use super::{AccelSample, StepEvent};
+
+/// Most steps one `push` can report (a bout release plus steps on the new grid points).
+const OUT_CAP: usize = 32;
+
+/// Settings of the live detector. The defaults are the tested ones.
+#[derive(Clone, Copy, Debug)]
+pub struct DetectorConfig {
+    /// Internal grid rate, Hz.
+    pub fs_hz: f64,
+    /// Input gaps longer than this restart the detector, seconds.
+    pub max_gap_s: f64,
+    /// Gait band: high-pass corner, Hz.
+    pub band_low_hz: f64,
+    /// Gait band: low-pass corner, Hz.
+    pub band_high_hz: f64,
+    /// Weight of the impact envelope added to the body signal.
+    pub impact_weight: f64,
+    /// Autocorrelation memory, seconds.
+    pub periodicity_memory_s: f64,
+    /// Memory of the short autocorrelation that follows a quickening pace, seconds.
+    pub fast_memory_s: f64,
+    /// Strength the short autocorrelation needs to shorten the refractory interval.
+    pub fast_periodicity: f64,
+    /// Half-lag share needed to call the step period half the strongest repetition.
+    pub half_lag_ratio: f64,
+    /// Autocorrelation strength needed to trust the period estimate.
+    pub min_periodicity: f64,
+    /// Peak threshold as a share of the recent amplitude, away from the expected step time.
+    pub threshold: f64,
+    /// Peak threshold near the expected step time (weak leg).
+    pub threshold_expected: f64,
+    /// Absolute floor of the peak height, m/s².
+    pub floor_mps2: f64,
+    /// Smallest peak height as a share of the typical height of the recent steps (the
+    /// median of the last few), so the small motions after a stop do not continue a bout.
+    pub min_height_share: f64,
+    /// Refractory interval as a share of the step period (no double count on the
+    /// heel-strike/push-off double bump of a slow walk).
+    pub refractory: f64,
+    /// Shortest refractory interval, seconds.
+    pub min_refractory_s: f64,
+    /// No step is reported this long after a (re)start, while the filters settle, seconds.
+    pub warm_up_s: f64,
+    /// Constant lag of the acceleration peak after the foot contact, seconds.
+    pub contact_lag_s: f64,
+    /// Walking-bout gate.
+    pub bout: BoutConfig,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> Self {
+        Self {
+            fs_hz: 50.0,
+            max_gap_s: 1.0,
+            band_low_hz: 0.5,
+            band_high_hz: 4.0,
+            impact_weight: 1.0,
+            periodicity_memory_s: 3.0,
+            fast_memory_s: 1.2,
+            fast_periodicity: 0.6,
+            half_lag_ratio: 0.3,
+            min_periodicity: 0.25,
+            threshold: 0.35,
+            threshold_expected: 0.12,
+            floor_mps2: 0.05,
+            min_height_share: 0.3,
+            refractory: 0.75,
+            min_refractory_s: 0.24,
+            warm_up_s: 0.0,
+            contact_lag_s: 0.0,
+            bout: BoutConfig::default(),
+        }
+    }
+}
+
+/// Fixed-capacity list of steps reported by one `push`.
+#[derive(Clone, Copy, Debug)]
+struct OutBuf {
+    steps: [StepEvent; OUT_CAP],
+    n: usize,
+}
+
+impl OutBuf {
+    fn push(&mut self, s: StepEvent) {
+        if self.n < OUT_CAP {
+            self.steps[self.n] = s;
+            self.n += 1;
+        }
+    }
+}
+
+/// State on the internal grid (everything after resampling).
+#[derive(Clone, Debug)]
+struct GridState {
+    hp: Biquad,
+    lp: Biquad,
+    settled: bool,
+    power: f64,
+    y1: f64,
+    y2: f64,
+    n: u64,
+    period: Option<PeriodEstimate>,
+    last_peak_s: Option<f64>,
+    /// Heights of the last accepted peaks (ring), m/s².
+    heights: [f64; HEIGHTS],
+    n_heights: usize,
+    next_height: usize,
+    was_in_bout: bool,
+    /// Coefficient of the 3 s power average.
+    k_power: f64,
+    /// A short-memory autocorrelation that notices a quickening pace first, and its estimate.
+    fast: Periodicity,
+    fast_period: Option<PeriodEstimate>,
+}
+
+/// Accepted peak heights kept for the typical height.
+const HEIGHTS: usize = 8;
+
+impl GridState {
+    fn typical_height(&self) -> Option<f64> {
+        if self.n_heights < 3 {
+            return None;
+        }
+        let mut v = self.heights;
+        let s = &mut v[..self.n_heights];
+        s.sort_by(f64::total_cmp);
+        Some(s[s.len() / 2])
+    }
+
+    fn record_height(&mut self, h: f64) {
+        self.heights[self.next_height] = h;
+        self.next_height = (self.next_height + 1) % HEIGHTS;
+        self.n_heights = (self.n_heights + 1).min(HEIGHTS);
+    }
+}
+
+/// Streaming step detector: push samples in time order, get steps as they are recognised.
+///
+/// ```
+/// use stridebeat::gait::{AccelSample, LiveDetector, DetectorConfig};
+/// let mut det = LiveDetector::new(DetectorConfig::default());
+/// let mut steps = 0;
+/// for i in 0..3000 {
+///     let t_s = i as f64 / 100.0;
+///     let bounce = (2.0 * std::f64::consts::PI * 2.0 * t_s).sin() as f32 * 3.0;
+///     steps += det.push(&AccelSample { t_s, acc: [0.0, 0.0, 9.81 + bounce] }).len();
+/// }
+/// assert!((55..=60).contains(&steps));
+/// ```
+#[derive(Clone, Debug)]
+pub struct LiveDetector {
+    cfg: DetectorConfig,
+    feature: FeatureExtractor,
+    resampler: Resampler,
+    grid: GridState,
+    periodicity: Periodicity,
+    gate: BoutGate,
+    out: OutBuf,
+    last_input_s: Option<f64>,
+}
+
+impl LiveDetector {
+    /// A detector with no history.
+    pub fn new(cfg: DetectorConfig) -> Self {
+        Self {
+            cfg,
+            feature: FeatureExtractor::new(cfg.impact_weight),
+            resampler: Resampler::new(cfg.fs_hz, cfg.max_gap_s),
+            grid: Self::fresh_grid(&cfg),
+            periodicity: Periodicity::new(cfg.fs_hz, cfg.periodicity_memory_s, cfg.half_lag_ratio),
+            gate: BoutGate::new(cfg.bout),
+            out: OutBuf {
+                steps: [StepEvent::default(); OUT_CAP],
+                n: 0,
+            },
+            last_input_s: None,
+        }
+    }
+
+    fn fresh_grid(cfg: &DetectorConfig) -> GridState {
+        GridState {
+            hp: Biquad::highpass(cfg.band_low_hz, cfg.fs_hz),
+            lp: Biquad::lowpass(cfg.band_high_hz, cfg.fs_hz),
+            settled: false,
+            power: 0.0,
+            y1: 0.0,
+            y2: 0.0,
+            n: 0,
+            period: None,
+            last_peak_s: None,
+            heights: [0.0; HEIGHTS],
+            n_heights: 0,
+            next_height: 0,
+            was_in_bout: false,
+            k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
+            fast: Periodicity::new(cfg.fs_hz, cfg.fast_memory_s, cfg.half_lag_ratio),
+            fast_period: None,
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.cfg
+    }
+
+    /// Current step period from the signal's periodicity, seconds (`None` when not periodic).
+    pub fn period_s(&self) -> Option<f64> {
+        self.grid
+            .period
+            .filter(|p| p.strength >= self.cfg.min_periodicity)
+            .map(|p| p.step_s)
+    }
+
+    /// The latest raw periodicity estimate (step period, strength, whether halved), even when
+    /// too weak to be trusted.
+    pub fn periodicity(&self) -> Option<PeriodEstimate> {
+        self.grid.period
+    }
+
+    /// Whether a walking/running bout is in progress (steps are being counted).
+    pub fn in_bout(&self) -> bool {
+        self.gate.in_bout()
+    }
+
+    /// Feed one sample (recording clock, time increasing; duplicates and backwards times are
+    /// ignored, gaps longer than `max_gap_s` restart the detector). Returns the steps this
+    /// sample made certain, in time order — usually none or one; a bout's first steps are
+    /// released together when it is confirmed.
+    pub fn push(&mut self, s: &AccelSample) -> &[StepEvent] {
+        self.out.n = 0;
+        if !s.t_s.is_finite() || s.acc.iter().any(|a| !a.is_finite()) {
+            return &[];
+        }
+        let dt = match self.last_input_s {
+            Some(prev) if s.t_s <= prev => return &[],
+            Some(prev) => s.t_s - prev,
+            None => 0.0,
+        };
+        if self.last_input_s.is_some() && dt > self.cfg.max_gap_s {
+            self.restart();
+        }
+        self.last_input_s = Some(s.t_s);
+        let x = self.feature.process(s.acc, dt);
+        let reported_s = s.t_s;
+        let Self {
+            resampler,
+            grid,
+            periodicity,
+            gate,
+            out,
+            cfg,
+            ..
+        } = self;
+        let feed = resampler.push(s.t_s, x, |tg, v| {
+            Self::on_grid(cfg, grid, periodicity, gate, out, tg, v, reported_s);
+        });
+        debug_assert!(feed != Feed::Ignored);
+        self.gate.tick(s.t_s, self.grid.period);
+        &self.out.steps[..self.out.n]
+    }
+
+    /// Forget the signal history (not the settings) after a gap.
+    fn restart(&mut self) {
+        self.feature.reset();
+        self.resampler = Resampler::new(self.cfg.fs_hz, self.cfg.max_gap_s);
+        self.grid = Self::fresh_grid(&self.cfg);
+        self.periodicity.reset();
+        self.gate.reset();
+    }
+
+    /// Delay from a contact to the filtered peak at step frequency `f_hz`, seconds.
+    fn delay_s(cfg: &DetectorConfig, grid: &GridState, f_hz: f64) -> f64 {
+        grid.hp.phase_delay_s(f_hz, cfg.fs_hz)
+            + grid.lp.phase_delay_s(f_hz, cfg.fs_hz)
+            + 2.0
+                * super::filters::OnePoleLowPass::new(super::resample::ANTI_ALIAS_HZ)
+                    .phase_delay_s(f_hz)
+            + cfg.contact_lag_s
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_grid(
+        cfg: &DetectorConfig,
+        g: &mut GridState,
+        per: &mut Periodicity,
+        gate: &mut BoutGate,
+        out: &mut OutBuf,
+        t_s: f64,
+        v: f64,
+        reported_s: f64,
+    ) {
+        if !g.settled {
+            g.hp.settle_at(v);
+            g.lp.settle_at(0.0);
+            g.settled = true;
+        }
+        let y = g.lp.process(g.hp.process(v));
+        // The typical step height belongs to a bout: forget it when the bout ends.
+        if g.was_in_bout && !gate.in_bout() {
+            g.n_heights = 0;
+        }
+        g.was_in_bout = gate.in_bout();
+        per.push(y);
+        g.n += 1;
+        g.fast.push(y);
+        if g.n % 5 == 0 {
+            g.period = per.estimate();
+            g.fast_period = g.fast.estimate();
+        }
+        g.power += g.k_power * (y * y - g.power);
+        let amp = (2.0 * g.power).sqrt();
+        let is_peak = g.y1 > g.y2 && g.y1 >= y;
+        let (y1, y2) = (g.y1, g.y2);
+        g.y2 = g.y1;
+        g.y1 = y;
+        if !is_peak {
+            return;
+        }
+        // Parabolic refinement of the peak between grid points.
+        let den = y2 - 2.0 * y1 + y;
+        let frac = if den.abs() > 1e-12 {
+            (0.5 * (y2 - y) / den).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        let t_peak = t_s - (1.0 - frac) / cfg.fs_hz;
+        // The filters settle after a (re)start; no step before they have.
+        if (g.n as f64) < cfg.warm_up_s * cfg.fs_hz {
+            return;
+        }
+        let period = g
+            .period
+            .filter(|p| p.strength >= cfg.min_periodicity)
+            .map(|p| p.step_s);
+        let since = g.last_peak_s.map(|l| t_peak - l);
+        // When the short memory clearly sees a faster rhythm, the pace is going up: the
+        // refractory interval follows it at once rather than hiding every other step.
+        let refractory_period = match (period, g.fast_period) {
+            (Some(p), Some(f)) if f.strength >= cfg.fast_periodicity && f.step_s < 0.85 * p => {
+                Some(f.step_s)
+            }
+            (p, _) => p,
+        };
+        let refractory = refractory_period
+            .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
+            .unwrap_or(cfg.min_refractory_s);
+        if since.is_some_and(|d| d < refractory) {
+            return;
+        }
+        let expected = match (period, since) {
+            (Some(p), Some(d)) => d >= 0.7 * p && d <= 1.4 * p,
+            _ => false,
+        };
+        let share = if expected {
+            cfg.threshold_expected
+        } else {
+            cfg.threshold
+        };
+        if y1 < cfg.floor_mps2 || y1 < share * amp {
+            return;
+        }
+        if gate.in_bout()
+            && g.typical_height()
+                .is_some_and(|h| y1 < cfg.min_height_share * h)
+        {
+            return;
+        }
+        let periodic = g.period.is_some_and(|p| p.strength >= cfg.min_periodicity);
+        let f_step = period.map(|p| 1.0 / p).unwrap_or(2.0);
+        let delay = Self::delay_s(cfg, g, f_step);
+        let contact = t_peak - delay;
+        // A clear two-period gap: the weak leg's step went unseen; restore it half-way.
+        if let (Some(p), Some(d), Some(last)) = (period, since, g.last_peak_s) {
+            if periodic && d >= 1.55 * p && d <= 2.5 * p {
+                let mid = StepEvent {
+                    t_s: last + d / 2.0 - delay,
+                    reported_s,
+                    interpolated: true,
+                    strength: 0.0,
+                };
+                gate.push(mid, g.period, |e| out.push(e));
+            }
+        }
+        g.last_peak_s = Some(t_peak);
+        g.record_height(y1);
+        let step = StepEvent {
+            t_s: contact,
+            reported_s,
+            interpolated: false,
+            strength: if amp > 0.0 { (y1 / amp) as f32 } else { 0.0 },
+        };
+        gate.push(step, g.period, |e| out.push(e));
+    }
+}

@@ -1,0 +1,351 @@
+//! Numbers a runner reads off an [`Analysis`]: moving time, median cadence and its spread,
+//! per-segment figures, stops, and cadence over time in a few bins.
+//!
+//! Pure functions of the analysis; they never look at samples, so they can be tested with a
+//! hand-made [`Analysis`].
+
+use crate::gait::analysis::{Analysis, Segment};
+use serde::Serialize;
+
+/// Step intervals longer than this (seconds) are pauses, not steps, when no segments are known.
+pub const MAX_STEP_INTERVAL_S: f64 = 1.5;
+/// Step intervals shorter than this (seconds) are not a single step, when no segments are known.
+pub const MIN_STEP_INTERVAL_S: f64 = 0.25;
+
+/// The q-quantile (0..=1) of sorted values, linear interpolation.
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+}
+
+/// Median and interquartile range (middle half) of some cadences, spm.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Spread {
+    /// Median, spm.
+    pub median_spm: f64,
+    /// First quartile, spm.
+    pub q1_spm: f64,
+    /// Third quartile, spm.
+    pub q3_spm: f64,
+}
+
+impl Spread {
+    /// Median and quartiles of `values` (finite ones only); `None` when there are none.
+    pub fn of(values: &mut Vec<f64>) -> Option<Spread> {
+        values.retain(|v| v.is_finite());
+        values.sort_by(f64::total_cmp);
+        Some(Spread {
+            median_spm: quantile(values, 0.5)?,
+            q1_spm: quantile(values, 0.25)?,
+            q3_spm: quantile(values, 0.75)?,
+        })
+    }
+}
+
+/// One step-to-step interval as a cadence.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepCadence {
+    /// Time of the later step, seconds on the recording clock.
+    pub t_s: f64,
+    /// 60 / interval, steps per minute.
+    pub spm: f64,
+}
+
+/// A stop: time between two walking/running segments.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Stop {
+    /// Start, seconds on the recording clock (end of the segment before).
+    pub start_s: f64,
+    /// End, seconds on the recording clock (start of the segment after).
+    pub end_s: f64,
+}
+
+/// A segment with the spread of its step cadences.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentSummary {
+    /// The segment as the analysis found it.
+    pub segment: Segment,
+    /// Median and quartiles of its step cadences, if it has two steps or more.
+    pub spread: Option<Spread>,
+}
+
+/// Median cadence over one stretch of the recording.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CadenceBin {
+    /// Start, seconds on the recording clock.
+    pub start_s: f64,
+    /// End, seconds on the recording clock.
+    pub end_s: f64,
+    /// Median cadence in the bin, spm; `None` when not moving.
+    pub spm: Option<f64>,
+}
+
+/// Everything the reports print about one recording's steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Steps found.
+    pub steps: usize,
+    /// Time spent walking or running, seconds.
+    pub moving_time_s: f64,
+    /// Median and spread of step cadence over moving time.
+    pub cadence: Option<Spread>,
+    /// Segments with their spread.
+    pub segments: Vec<SegmentSummary>,
+    /// Stops between segments.
+    pub stops: Vec<Stop>,
+    /// Cadence over time, in equal bins.
+    pub cadence_over_time: Vec<CadenceBin>,
+    /// Width of the bins, seconds.
+    pub bin_s: f64,
+}
+
+/// Cadence of each step interval that counts as moving: both steps inside the same segment, or,
+/// when the analysis has no segments, an interval between 0.25 and 1.5 s.
+pub fn moving_step_cadences(analysis: &Analysis) -> Vec<StepCadence> {
+    let t = &analysis.step_times_s;
+    let mut out = Vec::with_capacity(t.len());
+    for w in t.windows(2) {
+        let dt = w[1] - w[0];
+        if dt.is_nan() || dt <= 0.0 {
+            continue;
+        }
+        let moving = if analysis.segments.is_empty() {
+            (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&dt)
+        } else {
+            analysis
+                .segments
+                .iter()
+                .any(|s| w[0] >= s.start_s && w[1] <= s.end_s)
+        };
+        if moving {
+            out.push(StepCadence {
+                t_s: w[1],
+                spm: 60.0 / dt,
+            });
+        }
+    }
+    out
+}
+
+/// Bin width for `duration_s`: the smallest of 10 s … 30 min giving at most 20 bins.
+pub fn bin_width_s(duration_s: f64) -> f64 {
+    const WIDTHS: [f64; 10] = [
+        10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
+    ];
+    WIDTHS
+        .into_iter()
+        .find(|w| duration_s / w <= 20.0)
+        .unwrap_or_else(|| (duration_s / 20.0 / 3600.0).ceil() * 3600.0)
+}
+
+/// Summarise an analysis of a recording lasting `duration_s` seconds.
+pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
+    let cadences = moving_step_cadences(analysis);
+    // `+ 0.0` turns the empty sum's -0.0 into 0.0.
+    let moving_time_s = 0.0
+        + if analysis.segments.is_empty() {
+            cadences.iter().map(|c| 60.0 / c.spm).sum::<f64>()
+        } else {
+            analysis
+                .segments
+                .iter()
+                .map(|s| (s.end_s - s.start_s).max(0.0))
+                .sum::<f64>()
+        };
+    let cadence = Spread::of(&mut cadences.iter().map(|c| c.spm).collect());
+    let segments = analysis
+        .segments
+        .iter()
+        .map(|s| SegmentSummary {
+            segment: s.clone(),
+            spread: Spread::of(
+                &mut cadences
+                    .iter()
+                    .filter(|c| c.t_s >= s.start_s && c.t_s <= s.end_s)
+                    .map(|c| c.spm)
+                    .collect(),
+            ),
+        })
+        .collect();
+    let stops = analysis
+        .segments
+        .windows(2)
+        .filter(|w| w[1].start_s > w[0].end_s)
+        .map(|w| Stop {
+            start_s: w[0].end_s,
+            end_s: w[1].start_s,
+        })
+        .collect();
+
+    // Cadence over time: the analysis's own cadence track when it has one, else step cadences.
+    let points: Vec<(f64, f64)> = if analysis.cadence.is_empty() {
+        cadences.iter().map(|c| (c.t_s, c.spm)).collect()
+    } else {
+        analysis
+            .cadence
+            .iter()
+            .filter(|p| p.spm.is_finite() && p.spm > 0.0)
+            .map(|p| (p.t_s, p.spm))
+            .collect()
+    };
+    let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
+        duration_s
+    } else {
+        0.0
+    };
+    let bin_s = bin_width_s(duration_s);
+    let n_bins = ((duration_s / bin_s).ceil() as usize).max(1);
+    let mut per_bin: Vec<Vec<f64>> = vec![Vec::new(); n_bins];
+    for (t, spm) in points {
+        if t.is_finite() && t >= 0.0 {
+            let i = ((t / bin_s) as usize).min(n_bins - 1);
+            per_bin[i].push(spm);
+        }
+    }
+    let cadence_over_time = per_bin
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut v)| CadenceBin {
+            start_s: i as f64 * bin_s,
+            end_s: ((i + 1) as f64 * bin_s).min(duration_s.max(bin_s)),
+            spm: Spread::of(&mut v).map(|s| s.median_spm),
+        })
+        .collect();
+
+    Summary {
+        steps: analysis.step_times_s.len(),
+        moving_time_s,
+        cadence,
+        segments,
+        stops,
+        cadence_over_time,
+        bin_s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gait::analysis::{Activity, CadencePoint};
+
+    fn steps(start: f64, interval: f64, n: usize) -> Vec<f64> {
+        (0..n).map(|i| start + i as f64 * interval).collect()
+    }
+
+    #[test]
+    fn cadence_and_moving_time_follow_segments() {
+        // 60 s walking at 120 spm, a 30 s stop, 60 s running at 180 spm.
+        let mut t = steps(0.0, 0.5, 121);
+        t.extend(steps(90.0, 1.0 / 3.0, 181));
+        let a = Analysis {
+            step_times_s: t,
+            segments: vec![
+                Segment {
+                    start_s: 0.0,
+                    end_s: 60.0,
+                    activity: Activity::Walk,
+                    steps: 121,
+                    cadence_spm: 120.0,
+                },
+                Segment {
+                    start_s: 90.0,
+                    end_s: 150.0,
+                    activity: Activity::Run,
+                    steps: 181,
+                    cadence_spm: 180.0,
+                },
+            ],
+            cadence: vec![],
+        };
+        let s = summarize(&a, 150.0);
+        assert_eq!(s.steps, 302);
+        assert!((s.moving_time_s - 120.0).abs() < 1e-9);
+        assert_eq!(
+            s.stops,
+            vec![Stop {
+                start_s: 60.0,
+                end_s: 90.0
+            }]
+        );
+        // The 30 s pause is not an interval of either segment.
+        let walk = s.segments[0].spread.unwrap();
+        let run = s.segments[1].spread.unwrap();
+        assert!((walk.median_spm - 120.0).abs() < 1e-6);
+        assert!((run.median_spm - 180.0).abs() < 1e-6);
+        // 120 walking intervals and 180 running ones: the median is a running one.
+        assert!((s.cadence.unwrap().median_spm - 180.0).abs() < 1e-6);
+        assert_eq!(s.bin_s, 10.0);
+        assert_eq!(s.cadence_over_time.len(), 15);
+        assert_eq!(s.cadence_over_time[7].spm, None, "stopped at 70–80 s");
+        assert!((s.cadence_over_time[3].spm.unwrap() - 120.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn without_segments_pauses_are_not_cadence() {
+        let mut t = steps(0.0, 0.5, 21);
+        t.extend(steps(30.0, 0.5, 21));
+        let a = Analysis {
+            step_times_s: t,
+            ..Default::default()
+        };
+        let s = summarize(&a, 40.0);
+        assert!((s.cadence.unwrap().median_spm - 120.0).abs() < 1e-9);
+        assert!((s.moving_time_s - 20.0).abs() < 1e-9);
+        assert!(s.stops.is_empty());
+    }
+
+    #[test]
+    fn analysis_cadence_track_is_preferred_for_bins_and_bad_values_ignored() {
+        let a = Analysis {
+            step_times_s: vec![],
+            segments: vec![],
+            cadence: vec![
+                CadencePoint {
+                    t_s: 1.0,
+                    spm: 170.0,
+                },
+                CadencePoint {
+                    t_s: 2.0,
+                    spm: f64::NAN,
+                },
+                CadencePoint {
+                    t_s: 15.0,
+                    spm: 172.0,
+                },
+            ],
+        };
+        let s = summarize(&a, 20.0);
+        assert_eq!(s.cadence_over_time[0].spm, Some(170.0));
+        assert_eq!(s.cadence_over_time[1].spm, Some(172.0));
+        assert_eq!(s.cadence, None);
+        assert_eq!(s.steps, 0);
+    }
+
+    #[test]
+    fn empty_and_degenerate_inputs_do_not_panic() {
+        let s = summarize(&Analysis::default(), 0.0);
+        assert_eq!(s.cadence_over_time.len(), 1);
+        assert!(s.moving_time_s.is_sign_positive(), "no -0 in reports");
+        let s = summarize(&Analysis::default(), f64::NAN);
+        assert_eq!(s.steps, 0);
+        let a = Analysis {
+            step_times_s: vec![1.0, 1.0, 0.5],
+            ..Default::default()
+        };
+        assert_eq!(summarize(&a, 2.0).cadence, None);
+    }
+
+    #[test]
+    fn bin_widths_keep_at_most_twenty_bins() {
+        for d in [5.0, 150.0, 1500.0, 3600.0, 36_000.0, 500_000.0] {
+            let w = bin_width_s(d);
+            assert!(d / w <= 20.0, "{d} s with {w} s bins");
+        }
+        assert_eq!(bin_width_s(1500.0), 120.0);
+    }
+}

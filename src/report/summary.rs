@@ -1,0 +1,171 @@
+//! The text summary a runner reads: duration, steps, moving time, cadence and its spread, each
+//! walking or running segment, stops, cadence over time as a sparkline with values, skipped rows
+//! and how the file was read.
+
+use super::stats::Spread;
+use super::{clock, FileReport};
+use crate::gait::analysis::Activity;
+use std::io::{self, Write};
+
+/// Segments listed before "… and N more".
+const MAX_SEGMENTS_LISTED: usize = 20;
+/// Stops listed before "… and N more".
+const MAX_STOPS_LISTED: usize = 10;
+/// Cadence range the sparkline spans, spm.
+const SPARK_RANGE: (f64, f64) = (60.0, 220.0);
+
+fn spread_text(s: &Spread) -> String {
+    if s.q1_spm.round() == s.q3_spm.round() {
+        format!("{:.0} spm (steady)", s.median_spm)
+    } else {
+        format!(
+            "{:.0} spm (middle half {:.0}–{:.0})",
+            s.median_spm, s.q1_spm, s.q3_spm
+        )
+    }
+}
+
+/// One character per bin: ▁ (60 spm or less) … █ (220 spm or more), `·` when not moving.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    values
+        .iter()
+        .map(|v| match v {
+            Some(spm) if spm.is_finite() => {
+                let x = (spm - SPARK_RANGE.0) / (SPARK_RANGE.1 - SPARK_RANGE.0);
+                BARS[((x * 8.0).floor().clamp(0.0, 7.0)) as usize]
+            }
+            _ => '·',
+        })
+        .collect()
+}
+
+fn activity_name(a: Activity) -> &'static str {
+    match a {
+        Activity::Walk => "walk",
+        Activity::Run => "run",
+    }
+}
+
+/// Write the summary of one recording.
+pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
+    let s = &r.summary;
+    writeln!(w, "{}", r.path.display())?;
+    writeln!(
+        w,
+        "  {} recorded · {} steps · moving {}",
+        clock(r.duration_s),
+        s.steps,
+        clock(s.moving_time_s)
+    )?;
+    match &s.cadence {
+        Some(c) => writeln!(w, "  cadence {}", spread_text(c))?,
+        None if s.steps == 0 => writeln!(w, "  no steps found")?,
+        None => writeln!(w, "  cadence: not enough steady steps to tell")?,
+    }
+    if !s.segments.is_empty() {
+        writeln!(w, "  segments:")?;
+        for seg in s.segments.iter().take(MAX_SEGMENTS_LISTED) {
+            let g = &seg.segment;
+            let cadence = match &seg.spread {
+                Some(sp) => spread_text(sp),
+                None => format!("{:.0} spm", g.cadence_spm),
+            };
+            writeln!(
+                w,
+                "    {:>8}–{:<8} {:<4} {:>6} steps  {}",
+                clock(g.start_s),
+                clock(g.end_s),
+                activity_name(g.activity),
+                g.steps,
+                cadence
+            )?;
+        }
+        if s.segments.len() > MAX_SEGMENTS_LISTED {
+            writeln!(
+                w,
+                "    … and {} more",
+                s.segments.len() - MAX_SEGMENTS_LISTED
+            )?;
+        }
+    }
+    if !s.stops.is_empty() {
+        let listed: Vec<String> = s
+            .stops
+            .iter()
+            .take(MAX_STOPS_LISTED)
+            .map(|st| {
+                format!(
+                    "{}–{} ({:.0} s)",
+                    clock(st.start_s),
+                    clock(st.end_s),
+                    st.end_s - st.start_s
+                )
+            })
+            .collect();
+        let more = if s.stops.len() > MAX_STOPS_LISTED {
+            format!(", … and {} more", s.stops.len() - MAX_STOPS_LISTED)
+        } else {
+            String::new()
+        };
+        writeln!(
+            w,
+            "  stops: {} — {}{more}",
+            s.stops.len(),
+            listed.join(", ")
+        )?;
+    }
+    if s.cadence_over_time.iter().any(|b| b.spm.is_some()) {
+        let values: Vec<Option<f64>> = s.cadence_over_time.iter().map(|b| b.spm).collect();
+        writeln!(
+            w,
+            "  cadence over time ({} bins; ▁ {:.0} … █ {:.0} spm, · not moving): {}",
+            bin_label(s.bin_s),
+            SPARK_RANGE.0,
+            SPARK_RANGE.1,
+            sparkline(&values)
+        )?;
+        let cells: Vec<String> = s
+            .cadence_over_time
+            .iter()
+            .map(|b| match b.spm {
+                Some(v) => format!("{:>7} {:>3.0}", clock(b.start_s), v),
+                None => format!("{:>7}   ·", clock(b.start_s)),
+            })
+            .collect();
+        for row in cells.chunks(5) {
+            writeln!(w, "   {}", row.join("  "))?;
+        }
+    }
+    if r.skipped.count > 0 {
+        writeln!(
+            w,
+            "  skipped rows: {} ({})",
+            r.skipped.count,
+            r.skipped.summary()
+        )?;
+    }
+    writeln!(w, "  read as: {}", r.format)?;
+    Ok(())
+}
+
+fn bin_label(bin_s: f64) -> String {
+    if bin_s >= 60.0 {
+        format!("{:.0} min", bin_s / 60.0)
+    } else {
+        format!("{bin_s:.0} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparkline_maps_range_and_gaps() {
+        assert_eq!(
+            sparkline(&[Some(50.0), Some(140.0), None, Some(230.0), Some(f64::NAN)]),
+            "▁▅·█·"
+        );
+    }
+}

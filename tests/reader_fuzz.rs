@@ -1,0 +1,162 @@
+//! Property tests: the readers never panic, whatever the bytes, and what they do yield obeys
+//! the sample contract (finite values, time from 0 and strictly increasing).
+
+use proptest::prelude::*;
+use std::io::Cursor;
+use stridebeat::gait::AccelSample;
+use stridebeat::source::fields::{parse_clock, parse_datetime, parse_integer, parse_number};
+use stridebeat::source::{AccelReader, LineDecoder, ReadOptions, SourceError};
+
+/// Read everything from `bytes`; `Ok` samples, or the fatal error. Panics are the failure.
+fn read_bytes(bytes: Vec<u8>, opts: &ReadOptions) -> Result<(Vec<AccelSample>, u64), SourceError> {
+    let mut reader = AccelReader::from_reader("fuzz.csv", Box::new(Cursor::new(bytes)), opts)?;
+    let mut out = Vec::new();
+    for s in reader.by_ref() {
+        out.push(s?);
+    }
+    Ok((out, reader.skipped().count))
+}
+
+fn check_contract(samples: &[AccelSample]) -> Result<(), TestCaseError> {
+    if let Some(first) = samples.first() {
+        prop_assert_eq!(first.t_s, 0.0);
+    }
+    for s in samples {
+        prop_assert!(s.t_s.is_finite() && s.t_s >= 0.0, "time {:?}", s);
+        prop_assert!(s.acc.iter().all(|v| v.is_finite()), "acc {:?}", s);
+    }
+    for w in samples.windows(2) {
+        prop_assert!(w[1].t_s > w[0].t_s, "times increase: {:?}", w);
+    }
+    Ok(())
+}
+
+/// One CSV-ish field: numbers of all sizes, NaN, inf, text, empty, dates, clocks.
+fn field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (-1e3f64..1e3).prop_map(|v| format!("{v}")),
+        any::<f64>().prop_map(|v| format!("{v}")),
+        any::<i64>().prop_map(|v| v.to_string()),
+        Just("NaN".to_string()),
+        Just("-inf".to_string()),
+        Just(String::new()),
+        Just("\"".to_string()),
+        "[a-z]{1,6}",
+        Just("2018-10-25 17:57:30.009999990".to_string()),
+        Just("12:34.567".to_string()),
+        Just("1e400".to_string()),
+        Just("9,81".to_string()),
+    ]
+}
+
+fn line() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(field(), 0..7),
+        prop::sample::select(vec![",", ";", "\t", " ", "|"]),
+        prop::sample::select(vec!["\n", "\r\n", ""]),
+    )
+        .prop_map(|(fields, sep, end)| format!("{}{}", fields.join(sep), end))
+}
+
+fn header() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "",
+        "time,ax,ay,az\n",
+        "t,x,y,z\n",
+        "samples,acc_x,acc_y,acc_z\n",
+        "Timestamp,Magnitude,Steps\n",
+        "Acquisition frequency: 100 Hz\nPacketCounter\tAcc_X\tAcc_Y\tAcc_Z\n",
+        "time,seconds_elapsed,z,y,x\n",
+        "\"Time (s)\",\"Acceleration x (m/s^2)\",\"Acceleration y (m/s^2)\",\"Acceleration z (m/s^2)\"\n",
+        "time;gFx;gFy;gFz;TgF\n",
+    ])
+    .prop_map(str::to_string)
+}
+
+/// Mostly valid rows with random damage, so detection succeeds and the row rules are exercised.
+fn damaged_recording() -> impl Strategy<Value = String> {
+    (
+        header(),
+        prop::collection::vec(
+            (0u32..1000, any::<bool>(), line(), -20f64..20.0, 0u8..10),
+            1..200,
+        ),
+    )
+        .prop_map(|(header, rows)| {
+            let mut s = header;
+            let mut t = 0.0;
+            for (dt_ms, damage, junk, a, kind) in rows {
+                t += f64::from(dt_ms) / 1000.0 - if kind == 0 { 0.5 } else { 0.0 };
+                if damage && kind < 3 {
+                    s.push_str(&junk);
+                    s.push('\n');
+                } else if damage && kind == 3 {
+                    // Truncated mid-row.
+                    let row = format!("{t:.3},{a},{a}");
+                    s.push_str(&row[..row.len() / 2]);
+                    s.push('\n');
+                } else {
+                    s.push_str(&format!("{t:.3},{a},{},{}\n", a * 0.5, 9.8 - a));
+                }
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        if let Ok((samples, _)) = read_bytes(bytes, &ReadOptions::default()) {
+            check_contract(&samples)?;
+        }
+    }
+
+    #[test]
+    fn random_lines_never_panic(lines in prop::collection::vec(line(), 0..60), h in header()) {
+        let text = format!("{h}{}", lines.join("\n"));
+        let opts = ReadOptions { rate_hz: Some(100.0), ..Default::default() };
+        if let Ok((samples, _)) = read_bytes(text.clone().into_bytes(), &opts) {
+            check_contract(&samples)?;
+        }
+        let mut dec = LineDecoder::new("fuzz", opts);
+        let mut out = Vec::new();
+        for l in text.lines() {
+            let _ = dec.push_line(l, &mut out);
+        }
+        let _ = dec.finish(&mut out);
+        check_contract(&out)?;
+    }
+
+    #[test]
+    fn damaged_recordings_keep_the_contract(text in damaged_recording()) {
+        let opts = ReadOptions { rate_hz: Some(100.0), ..Default::default() };
+        if let Ok((samples, skipped)) = read_bytes(text.clone().into_bytes(), &opts) {
+            check_contract(&samples)?;
+            // Every row after the header is either a sample or a counted skip.
+            let rows = text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+            prop_assert!(samples.len() as u64 + skipped <= rows);
+        }
+    }
+
+    #[test]
+    fn field_parsers_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..40), s in "[0-9:.,T Z+-]{0,40}") {
+        for b in [&bytes[..], s.as_bytes()] {
+            let _ = parse_number(b, false);
+            let _ = parse_number(b, true);
+            let _ = parse_integer(b);
+            let _ = parse_datetime(b);
+            let _ = parse_clock(b);
+        }
+    }
+}
+
+#[test]
+fn a_huge_single_line_without_newline_is_handled() {
+    let mut text = String::from("time,ax,ay,az\n0,0,0,9.8\n0.01,0,0,9.8\n0.02,0,0,9.8\n");
+    text.push_str(&"9".repeat(1 << 20));
+    let (samples, skipped) = read_bytes(text.into_bytes(), &ReadOptions::default()).unwrap();
+    assert_eq!(samples.len(), 3);
+    assert_eq!(skipped, 1);
+}
