@@ -17,8 +17,9 @@ use stridebeat::gait::footfall::{
 const BACKGROUNDS: [Background; 3] = [Background::Motor, Background::Music, Background::MotorMusic];
 const DELAYS_S: [f64; 3] = [0.0, 0.15, 0.3];
 
-/// Every background and click delay at `snr_db`, pooled, plus the worst single mixture's
-/// count error.
+/// Every background and click delay at `snr_db`: the offline analysis pooled, the worst single
+/// mixture's offline count error, clicks counted (offline or streaming), and the streaming
+/// detector's latencies.
 fn grid(snr_db: f64) -> (Score, f64, usize) {
     let mut total = Score::default();
     let mut worst_count_error = 0.0f64;
@@ -26,28 +27,32 @@ fn grid(snr_db: f64) -> (Score, f64, usize) {
     for (b, &background) in BACKGROUNDS.iter().enumerate() {
         for (d, &delay_s) in DELAYS_S.iter().enumerate() {
             let seed = 9_000 + 10 * b as u64 + d as u64 + (snr_db as i64 + 50) as u64 * 100;
-            let s = evaluate(
+            let e = evaluate(
                 &make(&MixSpec::run(seed, snr_db, background, Some(delay_s))),
                 &FootfallConfig::default(),
             );
+            let s = e.offline;
             eprintln!(
                 "{snr_db:>4} dB {background:>10?} {:>3} ms: truth {} reported {} matched {} \
-                 count error {:.1} % F1 {:.3} clicks counted {}",
+                 count error {:.1} % F1 {:.3} clicks counted {} (streaming F1 {:.3})",
                 (delay_s * 1000.0) as u32,
                 s.truth,
                 s.reported,
                 s.matched,
                 100.0 * s.count_error(),
                 s.f1(),
-                s.clicks_counted
+                e.streaming.clicks_counted,
+                e.streaming.f1()
             );
             worst_count_error = worst_count_error.max(s.count_error());
-            clicks += s.clicks_counted;
+            // Clicks are judged on the detector's own steps: a step the offline analysis
+            // restores half-way in a two-step gap is placed from the cadence, not heard.
+            clicks += e.streaming.clicks_counted;
             total.truth += s.truth;
             total.reported += s.reported;
             total.matched += s.matched;
             total.clicks_counted += s.clicks_counted;
-            total.latencies_s.extend(s.latencies_s);
+            total.latencies_s.extend(e.streaming.latencies_s);
         }
     }
     (total, worst_count_error, clicks)
@@ -81,22 +86,22 @@ fn check_snr(snr_db: f64, max_pooled_count_error: f64, min_f1: f64) {
 
 #[test]
 fn at_20_db_steps_are_found_and_no_click_is_counted() {
-    check_snr(20.0, 0.065, 0.95);
+    check_snr(20.0, 0.05, 0.96);
 }
 
 #[test]
 fn at_10_db_steps_are_found_and_no_click_is_counted() {
-    check_snr(10.0, 0.09, 0.88);
+    check_snr(10.0, 0.07, 0.88);
 }
 
 #[test]
 fn at_5_db_steps_are_found_and_no_click_is_counted() {
-    check_snr(5.0, 0.09, 0.85);
+    check_snr(5.0, 0.06, 0.86);
 }
 
 #[test]
 fn at_0_db_steps_are_found_and_no_click_is_counted() {
-    check_snr(0.0, 0.12, 0.80);
+    check_snr(0.0, 0.07, 0.83);
 }
 
 /// The issue's accuracy target. Not met yet on these mixtures (music with a kick drum under
@@ -251,7 +256,7 @@ fn other_sample_rates_work() {
             duration_s: 20.0,
             ..MixSpec::run(71, 10.0, Background::Motor, None)
         };
-        let s = evaluate(&make(&spec), &FootfallConfig::default());
+        let s = evaluate(&make(&spec), &FootfallConfig::default()).offline;
         eprintln!(
             "{rate_hz} Hz: F1 {:.3}, count error {:.1} %",
             s.f1(),

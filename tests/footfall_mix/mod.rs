@@ -511,22 +511,43 @@ pub fn detect(
         .collect()
 }
 
-/// Detect on the mixture (and, if it has a click, on the click-free twin) and score.
-pub fn evaluate(mix: &Mixture, config: &stridebeat::gait::footfall::FootfallConfig) -> Score {
-    let reported = detect(mix, &mix.samples, config, true);
-    let baseline: Vec<f64> = match &mix.without_click {
-        Some(samples) => detect(mix, samples, config, false)
+/// Scores of one mixture: the offline analysis (what `stridebeat analyze` reports: the
+/// streaming steps finished like the accelerometer path's) and the streaming detector alone
+/// (what `play --input mic` reports live, with detection latencies).
+pub struct Evaluation {
+    pub offline: Score,
+    pub streaming: Score,
+}
+
+/// Detect on the mixture (and, if it has a click, on the click-free twin) and score both the
+/// offline analysis and the streaming steps.
+pub fn evaluate(mix: &Mixture, config: &stridebeat::gait::footfall::FootfallConfig) -> Evaluation {
+    let offline = |steps: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        let onsets: Vec<f64> = steps.iter().map(|s| s.0).collect();
+        stridebeat::gait::footfall::analysis_from_steps(&onsets)
+            .step_times_s
             .into_iter()
-            .map(|r| r.0)
-            .collect(),
+            .map(|t| (t, f64::NAN))
+            .collect()
+    };
+    let streaming = detect(mix, &mix.samples, config, true);
+    let baseline = match &mix.without_click {
+        Some(samples) => detect(mix, samples, config, false),
         None => Vec::new(),
     };
-    score(
-        &mix.steps_s,
-        &reported,
-        &mix.click_arrivals_s,
-        &mix.kicks_s,
-        &baseline,
-        0.05,
-    )
+    let score_of = |reported: &[(f64, f64)], baseline: &[(f64, f64)]| {
+        let baseline: Vec<f64> = baseline.iter().map(|b| b.0).collect();
+        score(
+            &mix.steps_s,
+            reported,
+            &mix.click_arrivals_s,
+            &mix.kicks_s,
+            &baseline,
+            0.05,
+        )
+    };
+    Evaluation {
+        offline: score_of(&offline(&streaming), &offline(&baseline)),
+        streaming: score_of(&streaming, &baseline),
+    }
 }
