@@ -3,8 +3,9 @@
 //! For each SNR from +20 dB to −10 dB it makes seeded mixtures (footfalls over motor noise,
 //! music with a kick drum, and both; the metronome click heard 0, 150 and 300 ms late with a
 //! console rattle), runs the streaming detector as the live path would (clicks reported before
-//! they are heard), and prints count error, F1 (±50 ms), clicks counted as steps and the median
-//! detection latency.
+//! they are heard), finishes its steps as `stridebeat analyze` does, and prints the offline
+//! count error and F1 (±50 ms), clicks counted as steps by the detector and the streaming
+//! detector's median latency from true onset to report.
 //!
 //! Run: `cargo run --release --example footfall_snr` (add `-- --seeds N` for more mixtures per
 //! cell; default 2).
@@ -16,7 +17,14 @@ use footfall_mix::{evaluate, make, Background, MixSpec, Score};
 use stridebeat::gait::footfall::FootfallConfig;
 
 fn run(spec: &MixSpec) -> Score {
-    evaluate(&make(spec), &FootfallConfig::default())
+    let e = evaluate(&make(spec), &FootfallConfig::default());
+    // Offline counts and F1; clicks counted among the detector's own steps (a step restored
+    // offline in a two-step gap is placed from the cadence, not heard); streaming latency.
+    Score {
+        clicks_counted: e.streaming.clicks_counted,
+        latencies_s: e.streaming.latencies_s,
+        ..e.offline
+    }
 }
 
 fn main() {

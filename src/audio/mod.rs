@@ -11,6 +11,7 @@
 
 pub mod beat_log;
 pub mod engine;
+pub mod input;
 pub mod output;
 pub mod renderer;
 pub mod sample;

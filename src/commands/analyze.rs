@@ -24,7 +24,8 @@ research sensors and generic CSV/TSV with time/t/timestamp and x/y/z, ax/ay/az o
 columns; .gz is read directly. Files whose only clock is a sample counter (e.g. `samples`) \
 need --rate.")]
 pub struct AnalyzeArgs {
-    /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed); `-` reads stdin.
+    /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed, or a WAV recording of
+    /// footfalls); `-` reads stdin.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -150,9 +151,20 @@ fn analyze_one(
     args: &AnalyzeArgs,
     several: bool,
 ) -> anyhow::Result<(FileReport, Option<CoachInfo>)> {
-    let report = report::analyze_file(path, options, AnalyzerConfig::default())?;
+    // Footfalls from sound (issue 5): a WAV recording goes through the footfall detector.
+    let is_wav = stridebeat::source::wav::is_wav_file(path);
+    let report = if is_wav {
+        wav_report(path)?
+    } else {
+        report::analyze_file(path, options, AnalyzerConfig::default())?
+    };
     // Standard input is read once, by the analysis; the coach would need it a second time.
-    let coach = if path == Path::new("-") {
+    let coach = if is_wav {
+        if args.coach {
+            bail!("--coach replays accelerometer recordings and sessions; it does not take a WAV file yet");
+        }
+        None
+    } else if path == Path::new("-") {
         if args.coach {
             bail!("--coach needs a file, not standard input");
         }
@@ -278,6 +290,31 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             bail!("{n} of {} files could not be analysed", args.files.len())
         }
     }
+}
+
+/// The report for a WAV recording: footfalls from sound through the same [`FileReport`] as an
+/// accelerometer file, so the summary, JSON, CSV and plot are unchanged. A file whose data
+/// stops before its header says is analysed up to the cut, with a warning.
+fn wav_report(path: &Path) -> anyhow::Result<FileReport> {
+    use stridebeat::gait::footfall::{analyze_wav, FootfallConfig};
+    let wav = analyze_wav(path, &FootfallConfig::default())?;
+    if let Some(problem) = &wav.truncated {
+        eprintln!("stridebeat: warning: {problem}; analysed what was there");
+    }
+    let format = format!(
+        "WAV, {} Hz, {} channel{}: footfalls from sound",
+        wav.sample_rate_hz,
+        wav.channels,
+        if wav.channels == 1 { "" } else { "s" }
+    );
+    Ok(FileReport::new(
+        path.to_path_buf(),
+        format,
+        (wav.duration_s * f64::from(wav.sample_rate_hz)).round() as u64,
+        wav.duration_s,
+        Default::default(),
+        wav.analysis,
+    ))
 }
 
 #[cfg(test)]

@@ -26,9 +26,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use crossbeam_channel::{bounded, Receiver, TryRecvError};
+use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError};
 use stridebeat::audio::engine::Controller;
-use stridebeat::audio::renderer::{BeatFlags, BeatReport};
+use stridebeat::audio::input::{spawn_mic, ClickNote, MicEvent};
+use stridebeat::audio::renderer::{BeatFlags, BeatReport, Voicing};
+use stridebeat::gait::{AccelSample, StepEvent};
 use stridebeat::source::live::{spawn_with, LiveOptions, LiveSource, LiveSpec};
 use stridebeat::source::session::{BeatRecord, SessionWriter};
 use stridebeat::tempo::coach::{
@@ -57,7 +59,8 @@ const MAX_PER_POLL: usize = 200_000;
 #[derive(clap::Args, Debug, Clone)]
 pub struct LiveArgs {
     /// Measure the runner while playing: `-` (accelerometer lines on stdin), `udp:[HOST:]PORT`
-    /// (listens on 127.0.0.1 unless HOST is given) or `file:PATH` (replay a recording).
+    /// (listens on 127.0.0.1 unless HOST is given), `file:PATH` (replay a recording), or `mic`
+    /// / `mic:DEVICE` (footfalls heard by a microphone; the click itself is ignored).
     #[arg(long, value_name = "SOURCE")]
     pub input: Option<String>,
     /// Replay `file:` inputs this many times faster than recorded.
@@ -139,6 +142,8 @@ pub struct LivePlan {
     start_spm: Option<f64>,
     /// Keep the click silent until the coach has a baseline.
     start_muted: bool,
+    /// How the click sounds (the microphone input must know it to ignore it).
+    voicing: Voicing,
 }
 
 impl LivePlan {
@@ -171,6 +176,7 @@ impl LivePlan {
             coach,
             start_spm,
             start_muted,
+            voicing: click.voicing(),
         }))
     }
 
@@ -225,15 +231,31 @@ impl LivePlan {
         } else {
             1.0
         };
-        let source = spawn_with(
-            &self.spec,
-            LiveOptions {
-                replay_speed: speed,
-                ..LiveOptions::default()
-            },
-            move |s| tx.send(steps.push(&s)).is_ok(),
-            Arc::clone(&stop),
-        )?;
+        // Footfalls from a microphone (issue 5) run their own source; the others read lines.
+        let (source, mic_clicks) = match &self.spec {
+            LiveSpec::Mic(device) => {
+                let (source, clicks) = start_mic(
+                    device.clone(),
+                    self.voicing,
+                    controller.sample_rate_hz(),
+                    tx,
+                    Arc::clone(&stop),
+                )?;
+                (source, Some(clicks))
+            }
+            spec => {
+                let source = spawn_with(
+                    spec,
+                    LiveOptions {
+                        replay_speed: speed,
+                        ..LiveOptions::default()
+                    },
+                    move |s| tx.send(steps.push(&s)).is_ok(),
+                    Arc::clone(&stop),
+                )?;
+                (source, None)
+            }
+        };
         if let Some(addr) = source.local_addr {
             eprintln!("stridebeat: listening for accelerometer lines on udp:{addr}");
         }
@@ -256,6 +278,7 @@ impl LivePlan {
         Ok(LiveSession {
             rx,
             source,
+            mic_clicks,
             stop,
             stage: CoachStage::new(coach),
             out: StageOut::default(),
@@ -293,6 +316,8 @@ enum Muted {
 pub struct LiveSession {
     rx: Receiver<Detected>,
     source: LiveSource,
+    /// Where sounded clicks are announced to a microphone source.
+    mic_clicks: Option<Sender<ClickNote>>,
     stop: Arc<AtomicBool>,
     stage: CoachStage,
     out: StageOut,
@@ -324,6 +349,9 @@ impl LiveSession {
         controller: &mut Controller,
         reports: &[BeatReport],
     ) -> anyhow::Result<bool> {
+        if let Some(clicks) = &self.mic_clicks {
+            announce_clicks(clicks, controller, reports);
+        }
         let mut handled = 0;
         while handled < MAX_PER_POLL {
             match self.rx.try_recv() {
@@ -658,6 +686,105 @@ impl Display {
 
     fn finish(&mut self) {
         let _ = std::io::stdout().flush();
+    }
+}
+
+// ---- Footfalls from a microphone (issue 5): `--input mic` / `mic:DEVICE` ----------------
+
+/// Start the microphone source: footfalls become [`Detected`] items on the session clock
+/// (seconds of the input stream), with a tick every 20 ms of audio so time moves on between
+/// steps. The returned sender takes the click announcements ([`announce_clicks`]).
+fn start_mic(
+    device: Option<String>,
+    voicing: Voicing,
+    output_rate_hz: f64,
+    tx: crossbeam_channel::Sender<Detected>,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<(LiveSource, Sender<ClickNote>)> {
+    let sink = move |event: MicEvent| {
+        let detected = match event {
+            MicEvent::Tick { t_s } => Detected {
+                sample: AccelSample { t_s, acc: [0.0; 3] },
+                steps: Vec::new(),
+                period_s: None,
+            },
+            MicEvent::Step {
+                t_s,
+                reported_s,
+                strength,
+            } => Detected {
+                sample: AccelSample {
+                    t_s: reported_s,
+                    acc: [0.0; 3],
+                },
+                steps: vec![StepEvent {
+                    t_s,
+                    reported_s,
+                    interpolated: false,
+                    strength,
+                }],
+                period_s: None,
+            },
+        };
+        tx.send(detected).is_ok()
+    };
+    let mic = spawn_mic(device, Some(voicing), output_rate_hz, sink, stop)
+        .map_err(|e| anyhow::anyhow!("--input mic: {e}"))?;
+    eprintln!(
+        "stridebeat: listening for footfalls on `{}` at {} Hz",
+        mic.device_name, mic.sample_rate_hz
+    );
+    let thread = mic.thread;
+    let summary = std::thread::Builder::new()
+        .name("source-mic-wait".into())
+        .spawn(move || match thread.join() {
+            Ok(Ok(summary)) => {
+                eprintln!(
+                    "stridebeat: microphone: {} footfalls, {} clicks rejected{}",
+                    summary.stats.steps,
+                    summary.stats.rejected_click,
+                    summary
+                        .click_latency
+                        .filter(|_| summary.click_latency_trusted)
+                        .map(|l| format!(
+                            ", click heard {:.0} ms after it was rendered",
+                            l.latency_samples as f64 * 1000.0 / output_rate_hz
+                        ))
+                        .unwrap_or_default()
+                );
+                Ok(())
+            }
+            Ok(Err(e)) => Err(stridebeat::source::live::LiveError::Read {
+                what: "microphone",
+                source: std::io::Error::other(e.to_string()),
+            }),
+            Err(_) => Err(stridebeat::source::live::LiveError::Read {
+                what: "microphone",
+                source: std::io::Error::other("the microphone thread panicked"),
+            }),
+        })
+        .context("cannot start the microphone thread")?;
+    Ok((
+        LiveSource {
+            thread: summary,
+            stats: Default::default(),
+            local_addr: None,
+        },
+        mic.clicks,
+    ))
+}
+
+/// Tell the microphone source about every sounded click of this poll, with the output frames
+/// rendered now, so it can place them on its own clock.
+fn announce_clicks(clicks: &Sender<ClickNote>, controller: &Controller, reports: &[BeatReport]) {
+    let rendered_frames = controller.frames_rendered();
+    let at = Instant::now();
+    for r in reports.iter().filter(|r| r.sounded()) {
+        let _ = clicks.try_send(ClickNote {
+            onset_frames: r.onset_samples,
+            rendered_frames,
+            at,
+        });
     }
 }
 

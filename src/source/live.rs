@@ -48,6 +48,10 @@ pub enum LiveSpec {
     Udp(SocketAddr),
     /// `file:PATH`: a recording replayed at its recorded pace.
     File(PathBuf),
+    /// `mic` or `mic:DEVICE`: footfalls heard by a microphone (the default input, or the input
+    /// whose name contains DEVICE). Started by `play` itself ([`crate::audio::input`]), since
+    /// it needs the metronome's beat reports; [`spawn_with`] refuses it.
+    Mic(Option<String>),
 }
 
 impl FromStr for LiveSpec {
@@ -74,13 +78,26 @@ impl FromStr for LiveSpec {
                 .ok_or_else(|| bad("the host name has no address"))?;
             return Ok(LiveSpec::Udp(addr));
         }
+        if s == "mic" {
+            return Ok(LiveSpec::Mic(None));
+        }
+        if let Some(device) = s.strip_prefix("mic:") {
+            if device.is_empty() {
+                return Err(bad(
+                    "no device named (mic:DEVICE, or mic for the default input)",
+                ));
+            }
+            return Ok(LiveSpec::Mic(Some(device.to_string())));
+        }
         if let Some(path) = s.strip_prefix("file:") {
             if path.is_empty() {
                 return Err(bad("no file named (file:PATH)"));
             }
             return Ok(LiveSpec::File(PathBuf::from(path)));
         }
-        Err(bad("expected `-` (stdin), `udp:HOST:PORT` or `file:PATH`"))
+        Err(bad(
+            "expected `-` (stdin), `udp:HOST:PORT`, `file:PATH` or `mic[:DEVICE]`",
+        ))
     }
 }
 
@@ -90,6 +107,8 @@ impl std::fmt::Display for LiveSpec {
             LiveSpec::Stdin => f.write_str("-"),
             LiveSpec::Udp(a) => write!(f, "udp:{a}"),
             LiveSpec::File(p) => write!(f, "file:{}", p.display()),
+            LiveSpec::Mic(None) => f.write_str("mic"),
+            LiveSpec::Mic(Some(d)) => write!(f, "mic:{d}"),
         }
     }
 }
@@ -266,6 +285,13 @@ pub fn spawn_with(
     let st = Arc::clone(&stats);
     let start_err = |what| move |source| LiveError::Read { what, source };
     let (thread, local_addr) = match spec {
+        LiveSpec::Mic(_) => {
+            return Err(LiveError::BadSpec {
+                spec: spec.to_string(),
+                why: "the microphone is opened by `play` (it needs the click's beat reports)"
+                    .into(),
+            })
+        }
         LiveSpec::Stdin => {
             let read = opts.read.clone();
             let t = std::thread::Builder::new()

@@ -62,6 +62,19 @@ pub enum WavError {
     },
 }
 
+/// True when `path` is a RIFF/WAVE file (by its first 12 bytes, whatever its name). Standard
+/// input (`-`) and unreadable files are not.
+pub fn is_wav_file(path: &Path) -> bool {
+    if path == Path::new("-") {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    match File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)) {
+        Ok(()) => &head[0..4] == b"RIFF" && &head[8..12] == b"WAVE",
+        Err(_) => false,
+    }
+}
+
 /// Sample encoding of the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Encoding {
@@ -290,9 +303,11 @@ impl WavSource {
 
     /// The error for a failure while reading samples.
     fn read_error(&self, err: hound::Error) -> WavError {
+        // hound reports a short read as UnexpectedEof or as "Failed to read enough bytes."
         let truncated = matches!(
             &err,
             hound::Error::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof
+                || e.to_string().contains("enough bytes")
         ) || matches!(err, hound::Error::UnfinishedSample);
         if truncated {
             WavError::Truncated {

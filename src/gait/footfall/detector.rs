@@ -51,9 +51,9 @@ impl Default for FootfallConfig {
     fn default() -> Self {
         Self {
             hop_s: 0.0025,
-            min_strength: 0.8,
+            min_strength: 1.5,
             relative_strength: 0.2,
-            noise_factor: 2.0,
+            noise_factor: 2.4,
             slap_ratio: 0.35,
             slap_enough: 2.0,
             refractory_fraction: 0.5,
@@ -149,6 +149,9 @@ const CLICK_MARGIN: f32 = 1.2;
 const TEMPLATE_QUANTILE: f32 = 0.15;
 /// Clicks learnt before the template is subtracted.
 const TEMPLATE_MIN_CLICKS: u64 = 3;
+/// Weight of the learnt click leak (thump per click-likeness) in the residual test: the
+/// template already lifted the reference, so the leak is a second, gentler guard.
+const LEAK_WEIGHT: f32 = 0.5;
 /// Hops before the band floors start learning.
 const FLOOR_SETTLE_HOPS: u64 = 16;
 /// Step of the band floor trackers, nepers per hop (up by a fifth of it, down by four fifths).
@@ -159,8 +162,11 @@ const FLOOR_SPREAD: f32 = 1e-2;
 const MID_DISCOUNT: f32 = 0.6;
 /// Phase error (fraction of a step interval) within which a candidate is where a step is due.
 const IN_STEP: f64 = 0.12;
+/// Fraction of the median strength of recent steps above which a thump where a step is due
+/// needs no slap.
+const STRONG_STEP: f32 = 0.7;
 /// Phase error beyond which a thump whose slap a click hid is not taken for a step.
-const HIDDEN_SLAP_PHASE: f64 = 0.2;
+const HIDDEN_SLAP_PHASE: f64 = 0.07;
 /// Phase error beyond which a candidate is off the runner's stride.
 const OFF_STEP: f64 = 0.25;
 /// Below this slap strength for a quarter of recent candidates, slaps are buried in noise and
@@ -172,7 +178,7 @@ const SLAP_FRACTION: f32 = 0.2;
 /// Lowest band floor, mean square (−100 dBFS: below any microphone's self-noise).
 const ABSOLUTE_FLOOR: f32 = 1e-10;
 /// Candidates in the first moments (filters and floors settling) are ignored, seconds.
-const WARM_UP_S: f64 = 0.3;
+const WARM_UP_S: f64 = 0.5;
 const RECENT_CLICKS: usize = 64;
 /// Hops each side of a peak it must dominate (decision waits this long).
 const PEAK_HALF_WIDTH: u64 = 6;
@@ -518,20 +524,6 @@ impl FootfallDetector {
         }
         frame.thump = flux[THUMP_LOW] + flux[THUMP_HIGH];
         frame.slap_masked = expected[SLAP] > 0.5 * floors[SLAP].max(floor_min);
-        if let Some(w) = std::env::var_os("FOOTFALL_FRAMES") {
-            let t0: f64 = w.to_str().unwrap().parse().unwrap();
-            let t = (n * self.hop_samples) as f64 / self.rate_hz;
-            if (t - t0).abs() < 0.08 {
-                eprintln!(
-                    "F t={t:.4} lvl={:.2?} exp={:.2?} floor={:.2?} flux={:.2?} raw={:.2?}",
-                    frame.level,
-                    expected.map(|e| (e + floor_min).ln()),
-                    floors.map(|f| f.max(floor_min).ln()),
-                    flux,
-                    raw_flux
-                );
-            }
-        }
         // A slap is bright and broadband; a note or chord onset rises mostly in the mid band and
         // only leaks into the slap band, so mid-band rise is discounted.
         frame.slap = (flux[SLAP] - MID_DISCOUNT * flux[MID]).max(0.0);
@@ -729,7 +721,7 @@ impl FootfallDetector {
                     return Verdict::Click;
                 }
                 let (click, _) = self.click_window(arrival);
-                let residual = c.strength - self.leak.value().max(0.0) * click;
+                let residual = c.strength - LEAK_WEIGHT * self.leak.value().max(0.0) * click;
                 if residual < c.threshold {
                     return Verdict::Click;
                 }
@@ -740,6 +732,7 @@ impl FootfallDetector {
         // tempo), more.
         if self.bank.is_active(SLAP) {
             let phase_error = self.stride_phase_error(c.onset_samples);
+            let typical = self.strengths.median().unwrap_or(f64::INFINITY) as f32;
             if !c.slap_seen {
                 // A click hid the slap: keep the thump only where the runner's stride puts a
                 // step (or while the stride is not known yet).
@@ -748,6 +741,8 @@ impl FootfallDetector {
                 }
             } else {
                 let rhythm = match phase_error {
+                    // Where a step is due and as strong as the runner's steps: no slap needed.
+                    Some(e) if e <= IN_STEP && c.strength >= STRONG_STEP * typical => 0.0,
                     Some(e) if e <= IN_STEP => 0.5,
                     Some(e) if e >= OFF_STEP => 2.0,
                     _ => 1.0,
@@ -794,18 +789,6 @@ impl FootfallDetector {
 
     fn decide(&mut self, c: Candidate, on_step: &mut impl FnMut(Footfall)) {
         let verdict = self.judge(&c);
-        if std::env::var_os("FOOTFALL_TRACE").is_some() {
-            eprintln!(
-                "CAND t={:.3} strength={:.2} slap={:.2} thr={:.2} slapq={:?} leak={:.2} lat={:?} -> {verdict:?}",
-                c.onset_samples as f64 / self.rate_hz,
-                c.strength,
-                c.slap,
-                c.threshold,
-                self.candidate_slaps.quantile(0.75),
-                self.leak.value(),
-                self.trusted_latency()
-            );
-        }
         let near_click = match verdict {
             Verdict::Step { near_click } => near_click,
             Verdict::Refractory => {

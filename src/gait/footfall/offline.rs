@@ -5,17 +5,13 @@
 use std::path::Path;
 
 use super::{Footfall, FootfallConfig, FootfallDetector, FootfallError, FootfallStats};
-use crate::gait::analysis::{Activity, Analysis, CadencePoint, Segment};
+use crate::gait::analysis::{Analysis, AnalyzerConfig};
+use crate::gait::refine::fill_missed_steps;
+use crate::gait::segments::{segment, PAUSE_S};
 use crate::source::wav::{WavError, WavSource};
 
 /// Frames read from a WAV file per block.
 const BLOCK_FRAMES: usize = 8192;
-/// A gap between steps longer than this (or than 3 step intervals) ends a segment, seconds.
-const MAX_GAP_S: f64 = 2.0;
-/// Fewest steps that make a segment.
-const MIN_SEGMENT_STEPS: usize = 4;
-/// Cadence at and above which a segment counts as running, steps per minute.
-const RUN_SPM: f64 = 145.0;
 
 /// What the analysis of one WAV file found.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,68 +99,22 @@ pub fn analyze_samples(
     Ok((steps, detector.stats()))
 }
 
-/// Median of a non-empty slice (upper middle).
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_unstable_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-/// Steps (seconds, increasing) into an [`Analysis`]: cadence at every step from the median of
-/// the last few intervals, and segments split at pauses, each labelled walk or run by its
-/// median cadence.
+/// Steps (seconds, increasing, from the streaming detector) into an [`Analysis`], exactly as
+/// the accelerometer path finishes its steps: two-step gaps inside a bout are restored with a
+/// step half-way ([`fill_missed_steps`]), then the shared segmentation gives walk/run segments
+/// and cadence over time ([`segment`], running from 145 spm).
 pub fn analysis_from_steps(step_times_s: &[f64]) -> Analysis {
-    let mut cadence = Vec::new();
-    let mut segments = Vec::new();
-    let mut bout_start = 0;
-    for i in 0..=step_times_s.len() {
-        let ends_bout = i == step_times_s.len() || {
-            let gap = step_times_s[i] - step_times_s[i.saturating_sub(1)];
-            let typical = if i >= bout_start + 3 {
-                let mut recent: Vec<f64> = (i.saturating_sub(4).max(bout_start + 1)..i)
-                    .map(|k| step_times_s[k] - step_times_s[k - 1])
-                    .collect();
-                median(&mut recent)
-            } else {
-                MAX_GAP_S
-            };
-            i > bout_start && gap > MAX_GAP_S.min(3.0 * typical).max(0.2)
-        };
-        if !ends_bout {
-            if i > bout_start {
-                let from = i.saturating_sub(4).max(bout_start + 1);
-                let mut recent: Vec<f64> = (from..=i)
-                    .map(|k| step_times_s[k] - step_times_s[k - 1])
-                    .collect();
-                let interval = median(&mut recent);
-                if interval > 0.0 {
-                    cadence.push(CadencePoint {
-                        t_s: step_times_s[i],
-                        spm: 60.0 / interval,
-                    });
-                }
-            }
-            continue;
-        }
-        let bout = &step_times_s[bout_start..i];
-        if bout.len() >= MIN_SEGMENT_STEPS {
-            let mut intervals: Vec<f64> = bout.windows(2).map(|w| w[1] - w[0]).collect();
-            let spm = 60.0 / median(&mut intervals);
-            segments.push(Segment {
-                start_s: bout[0],
-                end_s: bout[bout.len() - 1],
-                activity: if spm >= RUN_SPM {
-                    Activity::Run
-                } else {
-                    Activity::Walk
-                },
-                steps: bout.len(),
-                cadence_spm: spm,
-            });
-        }
-        bout_start = i;
-    }
+    let mut steps: Vec<f64> = step_times_s
+        .iter()
+        .copied()
+        .filter(|t| t.is_finite())
+        .collect();
+    steps.sort_by(f64::total_cmp);
+    steps.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
+    let steps = fill_missed_steps(&steps, PAUSE_S);
+    let (segments, cadence) = segment(&steps, AnalyzerConfig::default().run_from_spm);
     Analysis {
-        step_times_s: step_times_s.to_vec(),
+        step_times_s: steps,
         segments,
         cadence,
     }
@@ -173,13 +123,16 @@ pub fn analysis_from_steps(step_times_s: &[f64]) -> Analysis {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gait::analysis::Activity;
 
     #[test]
-    fn steps_with_a_pause_make_two_segments() {
+    fn steps_with_a_pause_make_two_segments_and_a_missed_step_is_restored() {
         let mut steps: Vec<f64> = (0..40).map(|i| 1.0 + i as f64 * 0.36).collect(); // ~167 spm
         let resume = steps[39] + 8.0;
         steps.extend((0..20).map(|i| resume + i as f64 * 0.55)); // ~109 spm
+        steps.remove(20); // a missed step in the run
         let a = analysis_from_steps(&steps);
+        assert_eq!(a.step_times_s.len(), 60);
         assert_eq!(a.segments.len(), 2, "{:?}", a.segments);
         assert_eq!(a.segments[0].activity, Activity::Run);
         assert_eq!(a.segments[0].steps, 40);
@@ -193,7 +146,7 @@ mod tests {
     fn no_steps_no_segments() {
         let a = analysis_from_steps(&[]);
         assert!(a.segments.is_empty() && a.cadence.is_empty());
-        let a = analysis_from_steps(&[1.0, 2.0]);
-        assert!(a.segments.is_empty());
+        let a = analysis_from_steps(&[f64::NAN, 2.0, 1.0, 1.0]);
+        assert_eq!(a.step_times_s, vec![1.0, 2.0]);
     }
 }

@@ -30,12 +30,6 @@ impl QuantileTracker {
         self
     }
 
-    /// Start from the first value passed to [`QuantileTracker::update`].
-    pub fn start_at_first(mut self) -> Self {
-        self.started = false;
-        self
-    }
-
     /// Update with `x` (non-finite values are ignored).
     #[inline]
     pub fn update(&mut self, x: f32) {
