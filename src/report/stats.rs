@@ -116,10 +116,16 @@ pub struct Summary {
 /// Moving: the stride lies inside one segment, or, when the analysis has no segments, both
 /// of its intervals are between 0.25 and 1.5 s.
 pub fn moving_step_cadences(analysis: &Analysis) -> Vec<StepCadence> {
+    let mut out = Vec::with_capacity(analysis.step_times_s.len());
+    for_each_moving_step_cadence(analysis, |c| out.push(c));
+    out
+}
+
+/// [`moving_step_cadences`] one at a time, in step order, without collecting them.
+pub fn for_each_moving_step_cadence(analysis: &Analysis, mut f: impl FnMut(StepCadence)) {
     let t = &analysis.step_times_s;
     let segments = &analysis.segments;
     let interval_ok = |d: f64| (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&d);
-    let mut out = Vec::with_capacity(t.len());
     let mut k = 0; // first segment that may hold the stride (steps and segments are in order)
     for w in t.windows(3) {
         let (a, b, c) = (w[0], w[1], w[2]);
@@ -140,13 +146,12 @@ pub fn moving_step_cadences(analysis: &Analysis) -> Vec<StepCadence> {
                 _ => continue,
             }
         };
-        out.push(StepCadence {
+        f(StepCadence {
             t_s: b,
             spm: 120.0 / (c - a),
             segment,
         });
     }
-    out
 }
 
 /// Time spent moving when the analysis has no segments: the step intervals between 0.25 and
@@ -172,7 +177,6 @@ pub fn bin_width_s(duration_s: f64) -> f64 {
 
 /// Summarise an analysis of a recording lasting `duration_s` seconds.
 pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
-    let cadences = moving_step_cadences(analysis);
     // `+ 0.0` turns the empty sum's -0.0 into 0.0.
     let moving_time_s = 0.0
         + if analysis.segments.is_empty() {
@@ -184,22 +188,53 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
                 .map(|s| (s.end_s - s.start_s).max(0.0))
                 .sum::<f64>()
         };
-    let cadence = Spread::of(&mut cadences.iter().map(|c| c.spm).collect());
-    let mut per_segment: Vec<Vec<f64>> = vec![Vec::new(); analysis.segments.len()];
-    for c in &cadences {
+    let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
+        duration_s
+    } else {
+        0.0
+    };
+    let bin_s = bin_width_s(duration_s);
+    let n_bins = ((duration_s / bin_s).ceil() as usize).max(1);
+    let mut per_bin: Vec<Vec<f64>> = vec![Vec::new(); n_bins];
+    let mut add_to_bin = |t: f64, spm: f64| {
+        if t.is_finite() && t >= 0.0 {
+            per_bin[((t / bin_s) as usize).min(n_bins - 1)].push(spm);
+        }
+    };
+
+    // One pass over the step cadences (8 bytes kept per step): the values in step order, each
+    // segment's as a contiguous range of them (steps and segments are both in time order).
+    let bins_from_steps = analysis.cadence.is_empty();
+    let mut values: Vec<f64> = Vec::with_capacity(analysis.step_times_s.len());
+    let mut ranges: Vec<Option<(usize, usize)>> = vec![None; analysis.segments.len()];
+    for_each_moving_step_cadence(analysis, |c| {
         if let Some(k) = c.segment {
-            per_segment[k].push(c.spm);
+            let i = values.len();
+            ranges[k] = Some(ranges[k].map_or((i, i + 1), |(start, _)| (start, i + 1)));
+        }
+        if bins_from_steps {
+            add_to_bin(c.t_s, c.spm);
+        }
+        values.push(c.spm);
+    });
+    // Cadence over time: the analysis's own cadence track when it has one.
+    if !bins_from_steps {
+        for p in &analysis.cadence {
+            if p.spm.is_finite() && p.spm > 0.0 {
+                add_to_bin(p.t_s, p.spm);
+            }
         }
     }
     let segments = analysis
         .segments
         .iter()
-        .zip(per_segment)
-        .map(|(s, mut v)| SegmentSummary {
+        .zip(&ranges)
+        .map(|(s, range)| SegmentSummary {
             segment: s.clone(),
-            spread: Spread::of(&mut v),
+            spread: range.and_then(|(a, b)| Spread::of(&mut values[a..b].to_vec())),
         })
         .collect();
+    let cadence = Spread::of(&mut values); // sorts: after the segments' ranges are used
     let stops = analysis
         .segments
         .windows(2)
@@ -209,32 +244,6 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
             end_s: w[1].start_s,
         })
         .collect();
-
-    // Cadence over time: the analysis's own cadence track when it has one, else step cadences.
-    let points: Vec<(f64, f64)> = if analysis.cadence.is_empty() {
-        cadences.iter().map(|c| (c.t_s, c.spm)).collect()
-    } else {
-        analysis
-            .cadence
-            .iter()
-            .filter(|p| p.spm.is_finite() && p.spm > 0.0)
-            .map(|p| (p.t_s, p.spm))
-            .collect()
-    };
-    let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
-        duration_s
-    } else {
-        0.0
-    };
-    let bin_s = bin_width_s(duration_s);
-    let n_bins = ((duration_s / bin_s).ceil() as usize).max(1);
-    let mut per_bin: Vec<Vec<f64>> = vec![Vec::new(); n_bins];
-    for (t, spm) in points {
-        if t.is_finite() && t >= 0.0 {
-            let i = ((t / bin_s) as usize).min(n_bins - 1);
-            per_bin[i].push(spm);
-        }
-    }
     let cadence_over_time = per_bin
         .into_iter()
         .enumerate()
