@@ -277,3 +277,39 @@ fn several_large_files_finish() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(text(&out.stdout).lines().count(), 5);
 }
+
+/// `stridebeat analyze run.csv --json | head -1` is a normal way to stop reading: the closed
+/// pipe is not a failure (exit 0, nothing on stderr).
+#[test]
+fn a_reader_closing_the_pipe_early_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    // Long enough that the JSON (every step time) overflows the pipe buffer.
+    let mut csv = String::from("t,x,y,z\n");
+    for i in 0..60_000 {
+        let t = f64::from(i) / 100.0;
+        let z = 9.81 + 3.0 * (t * std::f64::consts::TAU * 2.8).sin();
+        csv.push_str(&format!("{t:.2},0.1,0.2,{z:.4}\n"));
+    }
+    let path = dir.path().join("walk.csv");
+    std::fs::write(&path, csv).unwrap();
+    for extra in [&["--json"][..], &[][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+            .arg("analyze")
+            .arg(&path)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        assert!(out.stderr.is_empty(), "{extra:?}: {}", text(&out.stderr));
+    }
+}
