@@ -1,63 +1,18 @@
 //! Proof that the audio callback path never allocates: this test binary installs a counting
-//! global allocator and runs [`Engine::process`] — the whole body of the cpal data callback —
-//! over thousands of buffers of many sizes, in f32 and i16, while tempo changes, glides, pauses,
-//! cues and a stop arrive and beat reports leave. Allocations are counted only on the thread
-//! and only inside the measured calls (`const` thread-locals, which themselves never
-//! allocate), so other tests running in parallel do not disturb the count.
+//! global allocator (`tests/common/alloc.rs`) and runs [`Engine::process`] — the whole body of
+//! the cpal data callback — over thousands of buffers of many sizes, in f32 and i16, while
+//! tempo changes, glides, pauses, cues and a stop arrive and beat reports leave. Allocations are counted only on the thread
+//! and only inside the measured calls, so other tests running in parallel do not disturb the
+//! count.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/alloc.rs"]
+mod alloc_count;
 
+use alloc_count::allocations_in;
 use stridebeat::audio::engine::{engine, Controller, Engine};
 use stridebeat::audio::renderer::{BeatFlags, BeatReport, Pan, Renderer, Voicing};
 use stridebeat::audio::voice::Sound;
 use stridebeat::tempo::program::Program;
-
-struct CountingAlloc;
-
-thread_local! {
-    /// Whether this thread is inside a measured call.
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    /// Allocations seen on this thread while counting.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_allocation() {
-    if COUNTING.with(Cell::get) {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-    }
-}
-
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_allocation();
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
-
-/// Allocations (and frees) made by `f` on this thread.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCATIONS.with(Cell::get) - before
-}
 
 #[test]
 fn the_counter_sees_allocations() {

@@ -59,6 +59,31 @@ fn kinds(events: &[CoachEvent]) -> Vec<&'static str> {
     events.iter().map(|e| e.decision.name()).collect()
 }
 
+/// The runner follows the click exactly: observations every 0.5 s from 0 until `until_s`, each
+/// at the coach's current target while running; `check` sees the coach after each one.
+fn follow_the_click(
+    coach: &mut Coach,
+    until_s: f64,
+    mut check: impl FnMut(&Coach),
+) -> Vec<CoachEvent> {
+    let mut events = Vec::new();
+    let mut t = 0.0;
+    while t < until_s {
+        let target = coach.target_spm().unwrap();
+        coach.observe(
+            &Observation {
+                t_s: t,
+                cadence_spm: Some(target),
+                motion: Motion::Run,
+            },
+            &mut events,
+        );
+        check(coach);
+        t += 0.5;
+    }
+    events
+}
+
 #[test]
 fn auto_baseline_is_the_steady_median_after_the_warm_up_window() {
     let mut coach = Coach::new(CoachConfig::default()).unwrap();
@@ -292,22 +317,9 @@ fn a_runner_flickering_in_and_out_of_the_zone_is_not_holding() {
 fn target_climbs_to_the_cap_in_steps_and_never_above_it() {
     let mut coach = given(170.0);
     let cap = 170.0 * 1.075; // 182.75
-                             // The runner follows the click exactly.
-    let mut events = Vec::new();
-    let mut t = 0.0;
-    while t < 1200.0 {
-        let target = coach.target_spm().unwrap();
-        coach.observe(
-            &Observation {
-                t_s: t,
-                cadence_spm: Some(target),
-                motion: Motion::Run,
-            },
-            &mut events,
-        );
+    let events = follow_the_click(&mut coach, 1200.0, |coach| {
         assert!(coach.target_spm().unwrap() <= cap + 1e-9);
-        t += 0.5;
-    }
+    });
     let raises: Vec<_> = events
         .iter()
         .filter_map(|e| match e.decision {
@@ -356,20 +368,7 @@ fn the_ceiling_is_absolute() {
         Some(200.0),
         "196 · 1.075 > 200: the ceiling wins"
     );
-    let mut events = Vec::new();
-    let mut t = 0.0;
-    while t < 600.0 {
-        let target = coach.target_spm().unwrap();
-        coach.observe(
-            &Observation {
-                t_s: t,
-                cadence_spm: Some(target),
-                motion: Motion::Run,
-            },
-            &mut events,
-        );
-        t += 0.5;
-    }
+    let events = follow_the_click(&mut coach, 600.0, |_| {});
     assert_eq!(coach.target_spm(), Some(200.0));
     assert_eq!(kinds(&events), ["baseline", "raise", "raise", "hold"]);
     assert!(

@@ -10,12 +10,17 @@
 //! code 2 with a message and no panic. One test needs no device and always runs: a missing
 //! `--device` exits 2 and suggests `render`.
 
+#[path = "common/capture.rs"]
+mod capture;
+
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
 use stridebeat::audio::beat_log::parse_beat_log;
+
+use capture::{detect_onsets, f32_le_samples};
 
 /// Sample rate of the headless sink and of the capture, Hz.
 const CAPTURE_RATE_HZ: u32 = 48_000;
@@ -37,25 +42,6 @@ fn device_tests_enabled(test: &str) -> bool {
         );
         false
     }
-}
-
-/// Onsets (frame indices) in channel 0 of interleaved stereo f32: the first sample above the
-/// threshold after at least 30 ms below it.
-fn detect_onsets(stereo: &[f32]) -> Vec<u64> {
-    let quiet_frames = (CAPTURE_RATE_HZ / 1000 * 30) as usize;
-    let mut onsets = Vec::new();
-    let mut quiet = quiet_frames;
-    for (i, frame) in stereo.chunks_exact(2).enumerate() {
-        if frame[0].abs() > 0.02 {
-            if quiet >= quiet_frames {
-                onsets.push(i as u64);
-            }
-            quiet = 0;
-        } else {
-            quiet += 1;
-        }
-    }
-    onsets
 }
 
 #[test]
@@ -113,11 +99,9 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
         );
     }
 
-    let stereo: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    let captured = detect_onsets(&stereo);
+    // Onsets in channel 0 of the stereo capture, each after at least 30 ms of quiet.
+    let stereo = f32_le_samples(&bytes);
+    let captured = detect_onsets(&stereo, 2, 0, (CAPTURE_RATE_HZ / 1000 * 30) as usize);
     assert_eq!(
         captured.len(),
         log.len(),

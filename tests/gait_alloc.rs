@@ -1,48 +1,14 @@
 //! Proof that the live step detector and the cadence estimator never allocate per sample:
-//! this test binary installs a counting global allocator and pushes a minute of walking then
-//! running (with a gap, jitter, duplicates and a backwards time stamp) through
-//! [`LiveDetector::push`] and [`CadenceEstimator`]. Allocations are counted only on this
+//! this test binary installs a counting global allocator (`tests/common/alloc.rs`) and pushes a
+//! minute of walking then running (with a gap, jitter, duplicates and a backwards time stamp)
+//! through [`LiveDetector::push`] and [`CadenceEstimator`]. Allocations are counted only on this
 //! thread and only inside the measured loop.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/alloc.rs"]
+mod alloc_count;
 
+use alloc_count::allocations_in;
 use stridebeat::gait::{AccelSample, CadenceEstimator, DetectorConfig, LiveDetector};
-
-struct CountingAlloc;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_allocation() {
-    if COUNTING.with(Cell::get) {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-    }
-}
-
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_allocation();
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
 
 #[test]
 fn live_detector_and_cadence_make_no_allocation_per_sample() {
@@ -76,17 +42,16 @@ fn live_detector_and_cadence_make_no_allocation_per_sample() {
     let mut cad = CadenceEstimator::default();
     let mut steps = 0usize;
     let mut spm_sum = 0.0;
-    COUNTING.with(|c| c.set(true));
-    for s in &samples {
-        for e in det.push(s) {
-            cad.on_step(e);
-            steps += 1;
+    let allocations = allocations_in(|| {
+        for s in &samples {
+            for e in det.push(s) {
+                cad.on_step(e);
+                steps += 1;
+            }
+            spm_sum += cad.cadence_spm(s.t_s).unwrap_or(0.0);
+            let _ = cad.motion(s.t_s);
         }
-        spm_sum += cad.cadence_spm(s.t_s).unwrap_or(0.0);
-        let _ = cad.motion(s.t_s);
-    }
-    COUNTING.with(|c| c.set(false));
-    let allocations = ALLOCATIONS.with(Cell::get);
+    });
     assert_eq!(
         allocations,
         0,

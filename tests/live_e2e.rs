@@ -12,6 +12,9 @@
 //!   (to ±1 sample, except intervals hit by an underrun: at most a tenth, or as many as the
 //!   device reported).
 
+#[path = "common/capture.rs"]
+mod capture;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -21,6 +24,8 @@ use std::time::{Duration, Instant};
 use stridebeat::audio::beat_log::parse_beat_log;
 use stridebeat::source::session::read_session_file;
 use stridebeat::tempo::coach::Decision;
+
+use capture::{detect_onsets, f32_le_samples};
 
 const RATE_HZ: f64 = 48_000.0;
 
@@ -69,23 +74,6 @@ fn looped(path: &PathBuf, reps: usize) -> Vec<(f64, String)> {
         for (t, rest) in &rows {
             let t = t - t0 + k as f64 * span;
             out.push((t, format!("{t:.4},{rest}\n")));
-        }
-    }
-    out
-}
-
-fn onsets(stereo: &[f32]) -> Vec<u64> {
-    let quiet = 48 * 30;
-    let mut out = Vec::new();
-    let mut q = quiet;
-    for (i, f) in stereo.chunks_exact(2).enumerate() {
-        if f[0].abs() > 0.02 {
-            if q >= quiet {
-                out.push(i as u64);
-            }
-            q = 0;
-        } else {
-            q += 1;
         }
     }
     out
@@ -307,11 +295,9 @@ fn coached_session_from_stdin_survives_an_interrupt() {
     assert!(changes >= 2, "the click never changed tempo");
 
     // The device played those intervals.
-    let stereo: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    let heard = onsets(&stereo);
+    // Onsets in channel 0 of the 48 kHz stereo capture, each after at least 30 ms of quiet.
+    let stereo = f32_le_samples(&bytes);
+    let heard = detect_onsets(&stereo, 2, 0, 48 * 30);
     // An underrun (the machine too busy to feed the device in time) inserts silence the
     // process cannot prevent.
     assert!(

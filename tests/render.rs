@@ -2,6 +2,9 @@
 //! the audio and require them exactly where the beat log (and the beat clock) says, in the ear
 //! the panning asks for. Also: bad input is refused with exit code 2 and a located message.
 
+#[path = "common/capture.rs"]
+mod capture;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -9,31 +12,7 @@ use stridebeat::audio::beat_log::{parse_beat_log, BeatLogLine};
 use stridebeat::tempo::clock::BeatClock;
 use stridebeat::tempo::program::Program;
 
-/// Level above which a sample counts as sound.
-const THRESHOLD: f32 = 0.02;
-
-/// Onsets (frame indices) in one channel: the first loud sample after at least `quiet_frames`
-/// frames below the threshold.
-fn detect_onsets(
-    samples: &[f32],
-    channels: usize,
-    channel: usize,
-    quiet_frames: usize,
-) -> Vec<u64> {
-    let mut onsets = Vec::new();
-    let mut quiet = quiet_frames; // the start of the file counts as quiet
-    for (i, frame) in samples.chunks_exact(channels).enumerate() {
-        if frame[channel].abs() > THRESHOLD {
-            if quiet >= quiet_frames {
-                onsets.push(i as u64);
-            }
-            quiet = 0;
-        } else {
-            quiet += 1;
-        }
-    }
-    onsets
-}
+use capture::detect_onsets;
 
 fn read_wav(path: &Path) -> (hound::WavSpec, Vec<f32>) {
     let mut reader = hound::WavReader::open(path).unwrap();

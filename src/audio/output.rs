@@ -306,6 +306,46 @@ pub struct DeviceInfo {
     pub rate_ranges_hz: Vec<(u32, u32)>,
 }
 
+/// Which list a device is shown in; one device can be in both.
+#[derive(Clone, Copy)]
+enum Direction {
+    Output,
+    Input,
+}
+
+/// `d` as shown among the devices of `direction`; `default_id` is that direction's default.
+fn device_info(d: &cpal::Device, direction: Direction, default_id: &Option<String>) -> DeviceInfo {
+    let name = device_name(d);
+    let ranges = match direction {
+        Direction::Output => d.supported_output_configs().map(rate_ranges),
+        Direction::Input => d.supported_input_configs().map(rate_ranges),
+    };
+    let mut ranges = ranges.unwrap_or_default();
+    ranges.sort_unstable();
+    ranges.dedup();
+    let id = device_id(d);
+    let default_config = match direction {
+        Direction::Output => d.default_output_config(),
+        Direction::Input => d.default_input_config(),
+    };
+    DeviceInfo {
+        is_default: id.is_some() && id == *default_id,
+        id,
+        default_config: default_config
+            .ok()
+            .map(|c| (c.sample_rate(), c.channels(), c.sample_format().to_string())),
+        rate_ranges_hz: ranges,
+        name,
+    }
+}
+
+/// (min Hz, max Hz) of each supported configuration range, in the order given.
+fn rate_ranges(configs: impl Iterator<Item = cpal::SupportedStreamConfigRange>) -> Vec<(u32, u32)> {
+    configs
+        .map(|r| (r.min_sample_rate(), r.max_sample_rate()))
+        .collect()
+}
+
 /// Outputs and inputs of the default host.
 pub fn list_devices() -> Result<(Vec<DeviceInfo>, Vec<DeviceInfo>), OutputError> {
     let host = cpal::default_host();
@@ -314,56 +354,12 @@ pub fn list_devices() -> Result<(Vec<DeviceInfo>, Vec<DeviceInfo>), OutputError>
     let outputs = host
         .output_devices()
         .map_err(OutputError::Enumerate)?
-        .map(|d| {
-            let name = device_name(&d);
-            let mut ranges: Vec<(u32, u32)> = d
-                .supported_output_configs()
-                .map(|it| {
-                    it.map(|r| (r.min_sample_rate(), r.max_sample_rate()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            ranges.sort_unstable();
-            ranges.dedup();
-            let id = device_id(&d);
-            DeviceInfo {
-                is_default: id.is_some() && id == default_out,
-                id,
-                default_config: d
-                    .default_output_config()
-                    .ok()
-                    .map(|c| (c.sample_rate(), c.channels(), c.sample_format().to_string())),
-                rate_ranges_hz: ranges,
-                name,
-            }
-        })
+        .map(|d| device_info(&d, Direction::Output, &default_out))
         .collect();
     let inputs = host
         .input_devices()
         .map_err(OutputError::Enumerate)?
-        .map(|d| {
-            let name = device_name(&d);
-            let mut ranges: Vec<(u32, u32)> = d
-                .supported_input_configs()
-                .map(|it| {
-                    it.map(|r| (r.min_sample_rate(), r.max_sample_rate()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            ranges.sort_unstable();
-            ranges.dedup();
-            let id = device_id(&d);
-            DeviceInfo {
-                is_default: id.is_some() && id == default_in,
-                id,
-                default_config: d
-                    .default_input_config()
-                    .ok()
-                    .map(|c| (c.sample_rate(), c.channels(), c.sample_format().to_string())),
-                rate_ranges_hz: ranges,
-                name,
-            }
-        })
+        .map(|d| device_info(&d, Direction::Input, &default_in))
         .collect();
     Ok((outputs, inputs))
 }
