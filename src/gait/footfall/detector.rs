@@ -2,7 +2,7 @@
 
 use super::bank::{FilterBank, BANDS, MID, SLAP, THUMP_HIGH, THUMP_LOW};
 use super::latency::{ClickLatency, LatencyEstimator};
-use super::track::{QuantileTracker, RecentValues};
+use super::track::{QuantileTracker, RecentValues, WindowMin};
 use super::FootfallError;
 
 /// Lowest sample rate accepted, Hz (the thump bands need a few hundred Hz of bandwidth).
@@ -156,6 +156,11 @@ const LEAK_WEIGHT: f32 = 0.5;
 const FLOOR_SETTLE_HOPS: u64 = 16;
 /// Step of the band floor trackers, nepers per hop (up by a fifth of it, down by four fifths).
 const FLOOR_STEP: f32 = 0.08;
+/// Window of the recent minimum that lifts a band floor, seconds: longer than a footfall's
+/// thump, shorter than the quiet between two steps plus one.
+const FLOOR_MIN_WINDOW_S: f64 = 0.5;
+/// Blocks the recent-minimum window is kept in.
+const FLOOR_MIN_BLOCKS: usize = 5;
 /// Lowest band floor relative to the sum of all band floors.
 const FLOOR_SPREAD: f32 = 1e-2;
 /// Weight of the mid band's rise subtracted from the slap band's.
@@ -199,6 +204,8 @@ pub struct FootfallDetector {
     flux_lag: [u64; BANDS],
     energy: [f32; BANDS],
     floor: [QuantileTracker; BANDS],
+    /// Recent minimum of each band's log energy (about half a second).
+    recent_min: [WindowMin<FLOOR_MIN_BLOCKS>; BANDS],
     ring: Box<[Frame]>,
     thump_q90: QuantileTracker,
     strengths: RecentValues<8>,
@@ -290,6 +297,9 @@ impl FootfallDetector {
             flux_lag,
             energy: [0.0; BANDS],
             floor: [QuantileTracker::new(0.2, FLOOR_STEP); BANDS],
+            recent_min: [WindowMin::new(
+                ((FLOOR_MIN_WINDOW_S / hop_s) as usize / FLOOR_MIN_BLOCKS).max(1),
+            ); BANDS],
             ring: vec![Frame::default(); ring_len].into_boxed_slice(),
             thump_q90: QuantileTracker::new(0.9, 0.01),
             strengths: RecentValues::default(),
@@ -492,7 +502,14 @@ impl FootfallDetector {
                 self.energy[b] += self.smooth_coef[b] * (e - self.energy[b]);
                 // The energy starts from zero: let it settle before the floor learns from it.
                 if n >= FLOOR_SETTLE_HOPS {
-                    self.floor[b].update((self.energy[b] + 1e-20).ln());
+                    let ln_e = (self.energy[b] + 1e-20).ln();
+                    self.floor[b].update(ln_e);
+                    // When the background gets louder (a motor starts), the band energy never
+                    // falls back to the old floor: its recent minimum lifts the floor at once.
+                    self.recent_min[b].push(ln_e);
+                    if let Some(m) = self.recent_min[b].min() {
+                        self.floor[b].raise_to(m);
+                    }
                 }
                 floors[b] = self.floor[b].value().exp();
             }
