@@ -216,6 +216,8 @@ pub struct FootfallDetector {
     // Clicks.
     click_shares: [f32; BANDS],
     latency: LatencyEstimator,
+    /// The latency estimate, refreshed when a click has been correlated.
+    latency_estimate: Option<ClickLatency>,
     recent_clicks: [u64; RECENT_CLICKS],
     recent_len: usize,
     recent_next: usize,
@@ -308,6 +310,7 @@ impl FootfallDetector {
             last_step: None,
             click_shares,
             latency,
+            latency_estimate: None,
             recent_clicks: [0; RECENT_CLICKS],
             recent_len: 0,
             recent_next: 0,
@@ -356,7 +359,7 @@ impl FootfallDetector {
 
     /// The click latency estimate, if any click has been correlated.
     pub fn click_latency(&self) -> Option<ClickLatency> {
-        self.latency.estimate()
+        self.latency_estimate
     }
 
     /// True when the click latency is known well enough to pick clicks out.
@@ -365,8 +368,7 @@ impl FootfallDetector {
     }
 
     fn trusted_latency(&self) -> Option<i64> {
-        self.latency
-            .estimate()
+        self.latency_estimate
             .filter(|e| e.clicks >= 4 && e.peak_to_mean >= self.config.min_click_peak_to_mean)
             .map(|e| e.latency_samples)
     }
@@ -376,8 +378,7 @@ impl FootfallDetector {
         self.clicks_pushed > 0
             && self.trusted_latency().is_none()
             && self
-                .latency
-                .estimate()
+                .latency_estimate
                 .is_none_or(|e| e.clicks < self.config.calibration_clicks)
     }
 
@@ -555,10 +556,13 @@ impl FootfallDetector {
             let ring = &self.ring;
             let newest = n as i64;
             let len = ring.len() as i64;
-            self.latency.on_hop(n, |h| {
+            let correlated = self.latency.on_hop(n, |h| {
                 (h >= 0 && h <= newest && h > newest - len)
                     .then(|| ring[(h as usize) & (ring.len() - 1)].click)
             });
+            if correlated > 0 {
+                self.latency_estimate = self.latency.estimate();
+            }
         }
         self.measure_leaks(n);
         self.learn_template(n);
