@@ -4,7 +4,6 @@
 //! Run: `cargo bench --bench footfall`.
 
 #[path = "../tests/footfall_mix/mod.rs"]
-#[allow(dead_code)]
 mod footfall_mix;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
