@@ -61,9 +61,12 @@ fn processing_and_clicks_never_allocate() {
         ..MixSpec::run(401, 5.0, Background::MotorMusic, Some(0.3))
     };
     let mix = make(&spec);
-    let mut det =
-        FootfallDetector::new(mix.rate_hz, FootfallConfig::default(), Some(&mix.click_table))
-            .unwrap();
+    let mut det = FootfallDetector::new(
+        mix.rate_hz,
+        FootfallConfig::default(),
+        Some(&mix.click_table),
+    )
+    .unwrap();
     let sizes = [1usize, 64, 480, 1000, 4096];
     let mut pos = 0;
     let mut next_click = 0;

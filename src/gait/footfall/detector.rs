@@ -170,6 +170,9 @@ const IN_STEP: f64 = 0.12;
 /// Fraction of the median strength of recent steps above which a thump where a step is due
 /// needs no slap.
 const STRONG_STEP: f32 = 0.7;
+/// Fraction of the median strength of recent steps that an off-stride thump must reach when
+/// slaps are buried in noise.
+const OFF_STEP_STRENGTH: f32 = 0.7;
 /// Phase error beyond which a thump whose slap a click hid is not taken for a step.
 const HIDDEN_SLAP_PHASE: f64 = 0.07;
 /// Phase error beyond which a candidate is off the runner's stride.
@@ -772,8 +775,17 @@ impl FootfallDetector {
                     * (self.config.slap_ratio * c.strength)
                         .min(self.config.slap_enough)
                         .min(self.slap_cap());
+                let slaps_buried = self.slap_cap() == 0.0;
                 self.candidate_slaps.push(f64::from(c.slap));
                 if c.slap < needed {
+                    return Verdict::Shape;
+                }
+                // Broadband noise buries every slap: off the stride, only a thump as strong as
+                // the runner's steps is one (a kick drum at another tempo is not).
+                if slaps_buried
+                    && phase_error.is_some_and(|e| e >= OFF_STEP)
+                    && c.strength < OFF_STEP_STRENGTH * typical
+                {
                     return Verdict::Shape;
                 }
             }
