@@ -238,3 +238,42 @@ fn reader_flags_reach_the_reader() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
     }
 }
+
+/// Regression: several files large enough to be parsed in parallel blocks, analysed in
+/// parallel, once deadlocked (rayon workers waiting on readers that needed rayon workers).
+#[test]
+fn several_large_files_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for k in 0..4 {
+        let mut s = String::from("time,ax,ay,az\n");
+        for i in 0..40_000 {
+            let t = i as f64 * 0.01;
+            let b = 5.0 * (t * 2.0 * std::f64::consts::PI * 2.7).sin();
+            s.push_str(&format!("{t:.2},{:.4},0.3,{:.4}\n", 0.5 * b, 9.8 + b));
+        }
+        let p = dir.path().join(format!("big{k}.csv"));
+        std::fs::write(&p, s).unwrap();
+        paths.push(p);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .arg("analyze")
+        .args(&paths)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            break;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("analyze of several large files did not finish in 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stdout).lines().count(), 5);
+}

@@ -1,7 +1,7 @@
 //! The step detector and cadence estimator on synthetic gait signals with known step times:
 //! sample rates from 15 to 500 Hz, irregular clocks and gaps, gravity in or out, any
-//! orientation, magnitude-only input, one leg much stronger than the other, pure noise, and
-//! a change of pace.
+//! orientation, magnitude-only input, one leg much stronger than the other, pure noise, a
+//! change of pace, and large gestures mid-walk.
 
 use std::f64::consts::PI;
 
@@ -386,4 +386,62 @@ fn walk_to_run_cadence_settles_within_ten_steps_and_segments_split() {
         "{found} of {}",
         steps.len()
     );
+}
+
+/// A wrist raised or turned mid-walk (a swing several times a step's) must not end the
+/// bout: the steps around it still count. Magnitude only at 25 Hz, like a watch, with some
+/// irregularity and noise so the rhythm is not perfectly clean.
+#[test]
+fn large_gestures_mid_walk_do_not_end_the_bout() {
+    let mut rng = Rng(99);
+    let mut t = 1.0;
+    let gait = Gait {
+        steps: (0..90)
+            .map(|_| {
+                t += 0.45 * (1.0 + 0.2 * rng.next());
+                t
+            })
+            .collect(),
+        ..Gait::regular(1.0, 0.45, 90)
+    };
+    let mut samples = render(
+        &gait,
+        Sampling {
+            rate_hz: 25.0,
+            magnitude_only: true,
+            noise: 1.0,
+            ..Sampling::default()
+        },
+        43.0,
+        5,
+    );
+    // Two pairs of gestures: a jolt about ten times a step's swing, then the swing back.
+    for s in &mut samples {
+        for start in [14.0, 16.3, 28.0, 30.3] {
+            let d = s.t_s - start;
+            if (0.0..1.0).contains(&d) {
+                let g = 25.0 * (-((d - 0.1) / 0.08).powi(2)).exp()
+                    - 15.0 * (-((d - 0.3) / 0.1).powi(2)).exp();
+                s.acc[0] += g as f32;
+            }
+        }
+    }
+    let matched = |clip: f64| {
+        let mut det = LiveDetector::new(DetectorConfig {
+            periodicity_clip: clip,
+            ..DetectorConfig::default()
+        });
+        let mut out = Vec::new();
+        for s in &samples {
+            out.extend(det.push(s).iter().map(|e| e.t_s));
+        }
+        match_steps(&gait.steps, &out, 0.12).matched
+    };
+    let n = matched(DetectorConfig::default().periodicity_clip);
+    eprintln!(
+        "{n} of {} matched (unclipped: {})",
+        gait.steps.len(),
+        matched(0.0)
+    );
+    assert!(n + 2 >= gait.steps.len(), "{n} of {}", gait.steps.len());
 }

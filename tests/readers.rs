@@ -571,3 +571,46 @@ fn batches_and_the_iterator_give_the_same_samples() {
         read_all(&path, &ReadOptions::default()).unwrap().samples
     );
 }
+
+#[test]
+fn research_sensor_exports_with_preambles_and_their_date_formats() {
+    // ActiGraph raw CSV: a preamble, a header, US month-first time stamps, g.
+    let mut s = String::from(
+        "------------ Data File Created By ActiGraph GT3X+ ActiLife v6.13.3 Firmware v2.5.0 date format M/d/yyyy at 30 Hz  Filter Normal -----------\nSerial Number: NEO1F00000\nStart Time 10:00:00\nStart Date 10/19/2016\n--------------------------------------------------\nTimestamp,Accelerometer X,Accelerometer Y,Accelerometer Z\n",
+    );
+    for i in 0..60 {
+        s.push_str(&format!(
+            "10/19/2016 10:00:{:02}.{:03},0.012,-0.980,0.105\n",
+            i / 30,
+            (i % 30) * 1000 / 30
+        ));
+    }
+    let r = read_ok(&s);
+    assert_eq!(r.samples.len(), 60);
+    assert_eq!(r.layout.data_start_line, 7);
+    assert!(
+        (r.samples[59].t_s - 1.966).abs() < 1e-9,
+        "{}",
+        r.samples[59].t_s
+    );
+    assert!((r.samples[0].acc[1] + 0.98 * G).abs() < 1e-4);
+
+    // GENEActiv: a long preamble, no header, `:mmm` milliseconds, extra columns after z.
+    let mut s =
+        String::from("Device Identity\nDevice Type,GENEActiv\nMeasurement Frequency,100 Hz\n");
+    for k in 0..60 {
+        s.push_str(&format!("Preamble line {k},value\n"));
+    }
+    for i in 0..200 {
+        s.push_str(&format!(
+            "2016-10-19 10:00:{:02}:{:03},{:.3},-0.9,0.2,312,0,25.5\n",
+            i / 100,
+            (i % 100) * 10,
+            0.01 * f64::from(i % 5)
+        ));
+    }
+    let r = read_ok(&s);
+    assert_eq!(r.samples.len(), 200, "{}", r.layout.describe());
+    assert_eq!(r.layout.axes, Axes::Xyz([1, 2, 3]));
+    assert!((r.samples[150].t_s - 1.5).abs() < 1e-9);
+}

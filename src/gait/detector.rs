@@ -14,6 +14,11 @@
 //! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
 //!   bout's first steps are released together once it is confirmed.
 //!
+//! Inside a bout, the autocorrelations see the signal clipped to 2.5 times the typical step
+//! height: a wrist raised or turned mid-walk makes a swing many times a step's, and unclipped
+//! it would own the energy-weighted autocorrelation for its whole memory, hide the rhythm and
+//! end the bout (the peak picking still sees the true signal).
+//!
 //! A second, short-memory autocorrelation (1.2 s) notices a quickening pace before the main
 //! one (3 s) does and shortens the refractory interval at once. Known limit: on a sudden
 //! change from walking to running, every other running step can still be hidden for about
@@ -68,6 +73,10 @@ pub struct DetectorConfig {
     /// Refractory interval as a share of the step period (no double count on the
     /// heel-strike/push-off double bump of a slow walk).
     pub refractory: f64,
+    /// Inside a bout, the autocorrelation sees the signal clipped to this many times the
+    /// typical step height, so a gesture much larger than a step (a wrist turned or raised
+    /// mid-walk) does not drown the rhythm for the autocorrelation's memory; 0 disables.
+    pub periodicity_clip: f64,
     /// Shortest refractory interval, seconds.
     pub min_refractory_s: f64,
     /// No step is reported this long after a (re)start, while the filters settle, seconds.
@@ -96,6 +105,7 @@ impl Default for DetectorConfig {
             floor_mps2: 0.05,
             min_height_share: 0.3,
             refractory: 0.75,
+            periodicity_clip: 2.5,
             min_refractory_s: 0.24,
             warm_up_s: 0.0,
             contact_lag_s: 0.0,
@@ -136,6 +146,8 @@ struct GridState {
     heights: [f64; HEIGHTS],
     n_heights: usize,
     next_height: usize,
+    /// Median of `heights` once there are enough of them (kept with each new height).
+    typical: Option<f64>,
     was_in_bout: bool,
     /// Coefficient of the 3 s power average.
     k_power: f64,
@@ -149,19 +161,24 @@ const HEIGHTS: usize = 8;
 
 impl GridState {
     fn typical_height(&self) -> Option<f64> {
-        if self.n_heights < 3 {
-            return None;
-        }
-        let mut v = self.heights;
-        let s = &mut v[..self.n_heights];
-        s.sort_by(f64::total_cmp);
-        Some(s[s.len() / 2])
+        self.typical
     }
 
     fn record_height(&mut self, h: f64) {
         self.heights[self.next_height] = h;
         self.next_height = (self.next_height + 1) % HEIGHTS;
         self.n_heights = (self.n_heights + 1).min(HEIGHTS);
+        self.typical = (self.n_heights >= 3).then(|| {
+            let mut v = self.heights;
+            let s = &mut v[..self.n_heights];
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        });
+    }
+
+    fn forget_heights(&mut self) {
+        self.n_heights = 0;
+        self.typical = None;
     }
 }
 
@@ -221,6 +238,7 @@ impl LiveDetector {
             last_peak_s: None,
             heights: [0.0; HEIGHTS],
             n_heights: 0,
+            typical: None,
             next_height: 0,
             was_in_bout: false,
             k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
@@ -328,12 +346,21 @@ impl LiveDetector {
         let y = g.lp.process(g.hp.process(v));
         // The typical step height belongs to a bout: forget it when the bout ends.
         if g.was_in_bout && !gate.in_bout() {
-            g.n_heights = 0;
+            g.forget_heights();
         }
         g.was_in_bout = gate.in_bout();
-        per.push(y);
+        // Inside a bout, a gesture far larger than a step is clipped for the autocorrelation
+        // (the peak picking below still sees the true signal).
+        let y_acf = match g.typical_height() {
+            Some(h) if cfg.periodicity_clip > 0.0 && gate.in_bout() => {
+                let lim = cfg.periodicity_clip * h;
+                y.clamp(-lim, lim)
+            }
+            _ => y,
+        };
+        per.push(y_acf);
         g.n += 1;
-        g.fast.push(y);
+        g.fast.push(y_acf);
         if g.n % 5 == 0 {
             g.period = per.estimate();
             g.fast_period = g.fast.estimate();

@@ -66,7 +66,8 @@ impl FileReport {
 /// Read a recording and run the offline analysis over it, streaming: a reader thread parses
 /// batches of samples while this thread feeds the previous batch to the analyser, so reading
 /// and step detection overlap. At most [`PIPELINE_DEPTH`] batches are in flight: memory does
-/// not grow with the recording.
+/// not grow with the recording. Called from a rayon worker (files analysed in parallel), it
+/// reads inline instead.
 pub fn analyze_file(
     path: &Path,
     options: &ReadOptions,
@@ -75,9 +76,41 @@ pub fn analyze_file(
     let mut reader = source::open(path, options)?;
     let mut analyzer = Analyzer::new(config);
     let mut last_t = 0.0;
+    if rayon::current_thread_index().is_some() {
+        // Already on a rayon worker (several files analysed in parallel): read inline. A
+        // worker blocked on the channel below could starve the reader's own parallel parsing
+        // of pool threads and deadlock; inline, the worker helps with that parsing instead.
+        let mut batch = Vec::new();
+        while reader.read_batch(&mut batch)? {
+            for sample in &batch {
+                analyzer.push(sample);
+            }
+            if let Some(last) = batch.last() {
+                last_t = last.t_s;
+            }
+        }
+    } else {
+        reader = pipelined(reader, &mut analyzer, &mut last_t)?;
+    }
+    Ok(FileReport::new(
+        path.to_path_buf(),
+        reader.layout().describe(),
+        reader.samples_read(),
+        last_t,
+        reader.skipped().clone(),
+        analyzer.finish(),
+    ))
+}
+
+/// Run the reader on its own thread, feeding the analyser batch by batch on this one.
+fn pipelined(
+    mut reader: source::AccelReader,
+    analyzer: &mut Analyzer,
+    last_t: &mut f64,
+) -> Result<source::AccelReader, SourceError> {
     let (full_tx, full_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH);
     let (empty_tx, empty_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH + 1);
-    let reader = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> Result<source::AccelReader, SourceError> {
             loop {
                 let mut batch = empty_rx.try_recv().unwrap_or_default();
@@ -94,22 +127,14 @@ pub fn analyze_file(
                 analyzer.push(sample);
             }
             if let Some(last) = batch.last() {
-                last_t = last.t_s;
+                *last_t = last.t_s;
             }
             let _ = empty_tx.try_send(batch);
         }
         producer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })?;
-    Ok(FileReport::new(
-        path.to_path_buf(),
-        reader.layout().describe(),
-        reader.samples_read(),
-        last_t,
-        reader.skipped().clone(),
-        analyzer.finish(),
-    ))
+    })
 }
 
 /// `h:mm:ss` or `m:ss` for a duration in seconds (rounded to the second).

@@ -5,7 +5,7 @@
 //! Text is drawn with the DejaVu Sans font embedded in the binary (its licence is beside it in
 //! `src/report/font/`), so plots look the same on machines without fonts.
 
-use super::stats::moving_step_cadences;
+use super::stats::{moving_step_cadences, MIN_STOP_S};
 use super::{clock, FileReport};
 use crate::gait::analysis::Activity;
 use plotters::coord::Shift;
@@ -117,6 +117,19 @@ where
             .map(|p| (p.t_s / per, p.spm))
             .collect()
     };
+    // The line breaks where the runner stopped instead of bridging the stop.
+    let max_gap = if r.analysis.cadence.is_empty() {
+        1.5 * r.summary.bin_s
+    } else {
+        MIN_STOP_S
+    } / per;
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    for &p in &line {
+        match pieces.last_mut() {
+            Some(piece) if piece.last().is_some_and(|q| p.0 - q.0 <= max_gap) => piece.push(p),
+            _ => pieces.push(vec![p]),
+        }
+    }
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in steps
         .iter()
@@ -192,7 +205,11 @@ where
         .label("each step")
         .legend(|(x, y)| Circle::new((x + 7, y), 2, RGBColor(120, 120, 120).filled()));
     chart
-        .draw_series(LineSeries::new(line, RGBColor(200, 30, 30).stroke_width(2)))?
+        .draw_series(
+            pieces
+                .into_iter()
+                .map(|piece| PathElement::new(piece, RGBColor(200, 30, 30).stroke_width(2))),
+        )?
         .label("cadence")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], RGBColor(200, 30, 30)));
     if !target.is_empty() {

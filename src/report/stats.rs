@@ -12,6 +12,10 @@ pub const MAX_STEP_INTERVAL_S: f64 = 1.5;
 /// Step intervals shorter than this (seconds) are not a single step, when no segments are known.
 pub const MIN_STEP_INTERVAL_S: f64 = 0.25;
 
+/// A gap between two segments shorter than this (seconds) is a change of gait (walk ↔ run),
+/// not a stop.
+pub const MIN_STOP_S: f64 = 2.0;
+
 /// The q-quantile (0..=1) of sorted values, linear interpolation.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -47,16 +51,18 @@ impl Spread {
     }
 }
 
-/// One step-to-step interval as a cadence.
+/// The cadence at one step, from the stride around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepCadence {
-    /// Time of the later step, seconds on the recording clock.
+    /// Time of the step, seconds on the recording clock.
     pub t_s: f64,
-    /// 60 / interval, steps per minute.
+    /// 120 / (next step − previous step), steps per minute.
     pub spm: f64,
+    /// Index of the segment holding the stride, if the analysis has segments.
+    pub segment: Option<usize>,
 }
 
-/// A stop: time between two walking/running segments.
+/// A stop: time between two walking/running segments, at least [`MIN_STOP_S`] long.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Stop {
     /// Start, seconds on the recording clock (end of the segment before).
@@ -104,32 +110,58 @@ pub struct Summary {
     pub bin_s: f64,
 }
 
-/// Cadence of each step interval that counts as moving: both steps inside the same segment, or,
-/// when the analysis has no segments, an interval between 0.25 and 1.5 s.
+/// The cadence at each moving step, from its stride: 120 / (next step − previous step). A
+/// stride spans a left and a right step, so a timing asymmetry between the legs (a phone in
+/// one pocket) does not split the cadence into two values the way single intervals do.
+/// Moving: the stride lies inside one segment, or, when the analysis has no segments, both
+/// of its intervals are between 0.25 and 1.5 s.
 pub fn moving_step_cadences(analysis: &Analysis) -> Vec<StepCadence> {
-    let t = &analysis.step_times_s;
-    let mut out = Vec::with_capacity(t.len());
-    for w in t.windows(2) {
-        let dt = w[1] - w[0];
-        if dt.is_nan() || dt <= 0.0 {
-            continue;
-        }
-        let moving = if analysis.segments.is_empty() {
-            (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&dt)
-        } else {
-            analysis
-                .segments
-                .iter()
-                .any(|s| w[0] >= s.start_s && w[1] <= s.end_s)
-        };
-        if moving {
-            out.push(StepCadence {
-                t_s: w[1],
-                spm: 60.0 / dt,
-            });
-        }
-    }
+    let mut out = Vec::with_capacity(analysis.step_times_s.len());
+    for_each_moving_step_cadence(analysis, |c| out.push(c));
     out
+}
+
+/// [`moving_step_cadences`] one at a time, in step order, without collecting them.
+pub fn for_each_moving_step_cadence(analysis: &Analysis, mut f: impl FnMut(StepCadence)) {
+    let t = &analysis.step_times_s;
+    let segments = &analysis.segments;
+    let interval_ok = |d: f64| (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&d);
+    let mut k = 0; // first segment that may hold the stride (steps and segments are in order)
+    for w in t.windows(3) {
+        let (a, b, c) = (w[0], w[1], w[2]);
+        if !(a < b && b < c) {
+            continue; // out of order, repeated or NaN
+        }
+        let segment = if segments.is_empty() {
+            if !(interval_ok(b - a) && interval_ok(c - b)) {
+                continue;
+            }
+            None
+        } else {
+            while k < segments.len() && segments[k].end_s < c {
+                k += 1;
+            }
+            match segments.get(k) {
+                Some(s) if s.start_s <= a && c <= s.end_s => Some(k),
+                _ => continue,
+            }
+        };
+        f(StepCadence {
+            t_s: b,
+            spm: 120.0 / (c - a),
+            segment,
+        });
+    }
+}
+
+/// Time spent moving when the analysis has no segments: the step intervals between 0.25 and
+/// 1.5 s, summed.
+fn moving_time_from_intervals(steps: &[f64]) -> f64 {
+    steps
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(d))
+        .sum()
 }
 
 /// Bin width for `duration_s`: the smallest of 10 s … 30 min giving at most 20 bins.
@@ -145,11 +177,10 @@ pub fn bin_width_s(duration_s: f64) -> f64 {
 
 /// Summarise an analysis of a recording lasting `duration_s` seconds.
 pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
-    let cadences = moving_step_cadences(analysis);
     // `+ 0.0` turns the empty sum's -0.0 into 0.0.
     let moving_time_s = 0.0
         + if analysis.segments.is_empty() {
-            cadences.iter().map(|c| 60.0 / c.spm).sum::<f64>()
+            moving_time_from_intervals(&analysis.step_times_s)
         } else {
             analysis
                 .segments
@@ -157,42 +188,6 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
                 .map(|s| (s.end_s - s.start_s).max(0.0))
                 .sum::<f64>()
         };
-    let cadence = Spread::of(&mut cadences.iter().map(|c| c.spm).collect());
-    let segments = analysis
-        .segments
-        .iter()
-        .map(|s| SegmentSummary {
-            segment: s.clone(),
-            spread: Spread::of(
-                &mut cadences
-                    .iter()
-                    .filter(|c| c.t_s >= s.start_s && c.t_s <= s.end_s)
-                    .map(|c| c.spm)
-                    .collect(),
-            ),
-        })
-        .collect();
-    let stops = analysis
-        .segments
-        .windows(2)
-        .filter(|w| w[1].start_s > w[0].end_s)
-        .map(|w| Stop {
-            start_s: w[0].end_s,
-            end_s: w[1].start_s,
-        })
-        .collect();
-
-    // Cadence over time: the analysis's own cadence track when it has one, else step cadences.
-    let points: Vec<(f64, f64)> = if analysis.cadence.is_empty() {
-        cadences.iter().map(|c| (c.t_s, c.spm)).collect()
-    } else {
-        analysis
-            .cadence
-            .iter()
-            .filter(|p| p.spm.is_finite() && p.spm > 0.0)
-            .map(|p| (p.t_s, p.spm))
-            .collect()
-    };
     let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
         duration_s
     } else {
@@ -201,12 +196,54 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
     let bin_s = bin_width_s(duration_s);
     let n_bins = ((duration_s / bin_s).ceil() as usize).max(1);
     let mut per_bin: Vec<Vec<f64>> = vec![Vec::new(); n_bins];
-    for (t, spm) in points {
+    let mut add_to_bin = |t: f64, spm: f64| {
         if t.is_finite() && t >= 0.0 {
-            let i = ((t / bin_s) as usize).min(n_bins - 1);
-            per_bin[i].push(spm);
+            per_bin[((t / bin_s) as usize).min(n_bins - 1)].push(spm);
+        }
+    };
+
+    // One pass over the step cadences (8 bytes kept per step): the values in step order, each
+    // segment's as a contiguous range of them (steps and segments are both in time order).
+    let bins_from_steps = analysis.cadence.is_empty();
+    let mut values: Vec<f64> = Vec::with_capacity(analysis.step_times_s.len());
+    let mut ranges: Vec<Option<(usize, usize)>> = vec![None; analysis.segments.len()];
+    for_each_moving_step_cadence(analysis, |c| {
+        if let Some(k) = c.segment {
+            let i = values.len();
+            ranges[k] = Some(ranges[k].map_or((i, i + 1), |(start, _)| (start, i + 1)));
+        }
+        if bins_from_steps {
+            add_to_bin(c.t_s, c.spm);
+        }
+        values.push(c.spm);
+    });
+    // Cadence over time: the analysis's own cadence track when it has one.
+    if !bins_from_steps {
+        for p in &analysis.cadence {
+            if p.spm.is_finite() && p.spm > 0.0 {
+                add_to_bin(p.t_s, p.spm);
+            }
         }
     }
+    let segments = analysis
+        .segments
+        .iter()
+        .zip(&ranges)
+        .map(|(s, range)| SegmentSummary {
+            segment: s.clone(),
+            spread: range.and_then(|(a, b)| Spread::of(&mut values[a..b].to_vec())),
+        })
+        .collect();
+    let cadence = Spread::of(&mut values); // sorts: after the segments' ranges are used
+    let stops = analysis
+        .segments
+        .windows(2)
+        .filter(|w| w[1].start_s - w[0].end_s >= MIN_STOP_S)
+        .map(|w| Stop {
+            start_s: w[0].end_s,
+            end_s: w[1].start_s,
+        })
+        .collect();
     let cadence_over_time = per_bin
         .into_iter()
         .enumerate()
@@ -283,6 +320,50 @@ mod tests {
         assert_eq!(s.cadence_over_time.len(), 15);
         assert_eq!(s.cadence_over_time[7].spm, None, "stopped at 70–80 s");
         assert!((s.cadence_over_time[3].spm.unwrap() - 120.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn left_right_asymmetry_does_not_split_the_cadence() {
+        // Running at 160 spm with alternating 0.35 s and 0.40 s intervals.
+        let mut t = vec![0.0];
+        for i in 0..200 {
+            let dt = if i % 2 == 0 { 0.35 } else { 0.40 };
+            t.push(t[i] + dt);
+        }
+        let a = Analysis {
+            step_times_s: t,
+            ..Default::default()
+        };
+        let c = summarize(&a, 80.0).cadence.unwrap();
+        assert!((c.median_spm - 160.0).abs() < 1e-6, "{c:?}");
+        assert!(c.q3_spm - c.q1_spm < 1e-6, "no false spread: {c:?}");
+    }
+
+    #[test]
+    fn a_change_of_gait_is_not_a_stop() {
+        let seg = |start_s: f64, end_s: f64, activity| Segment {
+            start_s,
+            end_s,
+            activity,
+            steps: 10,
+            cadence_spm: 150.0,
+        };
+        let a = Analysis {
+            segments: vec![
+                seg(0.0, 60.0, Activity::Walk),
+                seg(60.4, 120.0, Activity::Run),
+                seg(125.0, 130.0, Activity::Run),
+            ],
+            ..Default::default()
+        };
+        let s = summarize(&a, 130.0);
+        assert_eq!(
+            s.stops,
+            vec![Stop {
+                start_s: 120.0,
+                end_s: 125.0
+            }]
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn write_table(w: &mut dyn Write, rows: &[(String, TableRow<'_>)]) -> io::Re
         .map(|(name, _)| name.chars().count())
         .max()
         .unwrap_or(4)
-        .clamp(4, 60);
+        .clamp(4, 100);
     writeln!(
         w,
         "{:<width$}  {:>8}  {:>6}  {:>8}  {:>13}  {:>4}  {:>4}  {:>5}  {:>7}",

@@ -11,8 +11,9 @@
 //!   into a steady number (≥ 2) of fields. With `;` or tab, numbers like `9,81` use a decimal
 //!   comma.
 //! - **Data start**: the first line that, with the following ones, holds mostly numbers (or dates
-//!   or clock times). The non-numeric line just before it is the header; lines before that are a
-//!   preamble, searched for a sample rate (`Acquisition frequency: 100 Hz`, `Sample Rate = 30 Hz`).
+//!   or clock times). The non-numeric line just before it is the header if it has about as many
+//!   fields as the data; lines before are a preamble, searched for a sample rate
+//!   (`Acquisition frequency: 100 Hz`, `Sample Rate = 30 Hz`, `Measurement Frequency,100 Hz`).
 //! - **Columns, with a header**: time is `time`, `t`, `timestamp`, `Time (s)`, `date_time`,
 //!   `seconds_elapsed`, `t_ns`, …; a sample counter is `samples`, `PacketCounter`, `index`, …
 //!   (and needs a rate); acceleration is the first x/y/z triple named like `x`, `ax`, `acc_x`,
@@ -22,10 +23,12 @@
 //! - **Columns, headerless**: the first column is time if it increases; constant columns (such as
 //!   a sensor-type code) are skipped; the next three numeric columns are x, y, z, or a single one
 //!   is a magnitude.
-//! - **Time unit**: stated by the option, else by the header name (`(s)`, `_ms`, `t_ns`,
-//!   `seconds`), else date-time or clock strings are recognised, else the unit is the one of s,
-//!   ms, µs, ns that puts the median sample interval closest to a 100 Hz sensor rate (so a
-//!   405 Hz `t_ns` log is nanoseconds and a 25 Hz `Timestamp` in seconds stays seconds).
+//! - **Time unit**: stated by the option; else a sample counter by name (`samples`,
+//!   `PacketCounter`); else date-time strings (ISO, `M/D/YYYY`, `D.M.YYYY`, `:mmm`
+//!   milliseconds) or clock strings (`mm:ss.fff`); else a unit in the header name (`(s)`, `_ms`,
+//!   `t_ns`, `seconds`); else the one of s, ms, µs, ns that puts the median sample interval
+//!   closest to a 100 Hz sensor rate (so a 405 Hz `t_ns` log is nanoseconds and a 25 Hz
+//!   `Timestamp` in seconds stays seconds).
 //! - **Acceleration unit**: the option, else a unit in the header (`m/s^2`, `(g)`, `gF`, `mg`),
 //!   else the median magnitude of the prefix: 0.5–2 → g, 5–20 → m/s², above 20 → unknown sensor
 //!   units scaled so the median is 1 g, below 0.5 → gravity removed, taken as m/s².
@@ -517,7 +520,6 @@ fn unit_from_interval(dt: f64) -> TimeUnit {
 
 /// The examined lines split into fields.
 struct Table<'a> {
-    text: &'a [u8],
     rows: Vec<Vec<&'a [u8]>>,
 }
 
@@ -606,14 +608,37 @@ pub fn detect(
     let data_idx = content[start_pos];
     let data_start_line = data_idx as u64 + 1;
 
-    // Header: the line just before the data (a `#` comment counts when it names the columns).
+    // The data rows of the prefix.
+    let mut rows = Vec::new();
+    for (i, l) in lines.iter().enumerate().skip(data_idx) {
+        if !is_data(i) {
+            continue;
+        }
+        let line = &text[l.start..l.end];
+        split_fields(line, delimiter, &mut spans);
+        rows.push(spans.iter().map(|&(s, e)| &line[s..e]).collect::<Vec<_>>());
+    }
+    let table = Table { rows };
+    let n_fields = {
+        let mut counts: Vec<usize> = table.rows.iter().map(Vec::len).collect();
+        counts.sort_unstable();
+        counts[counts.len() / 2]
+    };
+
+    // Header: the line just before the data (a `#` comment counts when it names the columns),
+    // if it has about as many fields as the data: a preamble's last line is not a header.
     let mut header_idx = None;
     if data_idx > 0 {
         let mut i = data_idx - 1;
         loop {
             let line = &text[lines[i].start..lines[i].end];
             if !is_blank(line) {
-                if !is_data(i) {
+                let mut fields = trim_space(line);
+                if fields.first() == Some(&b'#') {
+                    fields = &fields[1..];
+                }
+                split_fields(fields, delimiter, &mut spans);
+                if !is_data(i) && spans.len() + 1 >= n_fields {
                     header_idx = Some(i);
                 }
                 break;
@@ -651,23 +676,6 @@ pub fn detect(
             break;
         }
     }
-
-    // The data rows of the prefix.
-    let mut rows = Vec::new();
-    for (i, l) in lines.iter().enumerate().skip(data_idx) {
-        if !is_data(i) {
-            continue;
-        }
-        let line = &text[l.start..l.end];
-        split_fields(line, delimiter, &mut spans);
-        rows.push(spans.iter().map(|&(s, e)| &line[s..e]).collect::<Vec<_>>());
-    }
-    let table = Table { text, rows };
-    let n_fields = {
-        let mut counts: Vec<usize> = table.rows.iter().map(Vec::len).collect();
-        counts.sort_unstable();
-        counts[counts.len() / 2]
-    };
 
     let sep_name = match delimiter {
         b'\t' => "tab".to_string(),
@@ -831,7 +839,7 @@ pub fn detect(
             };
             let (unit, why) = if let Some(u) = options.time_unit {
                 (u, "given")
-            } else if is_index_name(name) && options.columns.is_none() {
+            } else if is_index_name(name) {
                 (TimeUnit::SampleIndex, "sample counter by name")
             } else if !values.is_empty() && all(Kind::DateTime) {
                 (TimeUnit::DateTime, "date-time stamps")
@@ -1006,7 +1014,6 @@ fn headerless_columns(table: &Table<'_>, decimal_comma: bool) -> Option<(Option<
             break;
         }
     }
-    let _ = table.text;
     match axes.as_slice() {
         [x, y, z] => Some((time, Axes::Xyz([*x, *y, *z]))),
         [m] => Some((time, Axes::Magnitude(*m))),

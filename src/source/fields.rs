@@ -114,24 +114,67 @@ fn fraction(b: &[u8], i: &mut usize) -> f64 {
     v
 }
 
-/// Parse a calendar date-time: `YYYY-MM-DD[ T]HH:MM[:SS[.fff…]]` (also `/` between date
-/// parts), optionally followed by `Z` or a `±HH[:]MM` offset. Returns whole seconds since the
-/// Unix epoch (UTC when an offset is given, otherwise the file's local clock) and the fraction.
+/// Read 1 or 2 digits at `*i`, advancing it.
+fn one_or_two_digits(b: &[u8], i: &mut usize) -> Option<i64> {
+    let first = digits(b, i, 1)?;
+    match b.get(*i) {
+        Some(c) if c.is_ascii_digit() => {
+            *i += 1;
+            Some(first * 10 + i64::from(c - b'0'))
+        }
+        _ => Some(first),
+    }
+}
+
+/// Parse the date part at the start of `b`: `YYYY-MM-DD` / `YYYY/MM/DD`, or the day-month
+/// forms `M/D/YYYY`, `D.M.YYYY` (month first, as ActiGraph writes it, unless the first number
+/// is above 12). Returns (year, month, day) and advances `*i`.
+fn parse_date(b: &[u8], i: &mut usize) -> Option<(i64, i64, i64)> {
+    let start = *i;
+    if let Some(year) = digits(b, i, 4) {
+        let sep = *b.get(*i)?;
+        if sep != b'-' && sep != b'/' {
+            return None;
+        }
+        *i += 1;
+        let month = digits(b, i, 2)?;
+        if b.get(*i) != Some(&sep) {
+            return None;
+        }
+        *i += 1;
+        let day = digits(b, i, 2)?;
+        return Some((year, month, day));
+    }
+    *i = start;
+    let a = one_or_two_digits(b, i)?;
+    let sep = *b.get(*i)?;
+    if sep != b'/' && sep != b'.' && sep != b'-' {
+        return None;
+    }
+    *i += 1;
+    let c = one_or_two_digits(b, i)?;
+    if b.get(*i) != Some(&sep) {
+        return None;
+    }
+    *i += 1;
+    let year = digits(b, i, 4)?;
+    let (month, day) = if a > 12 || sep == b'.' {
+        (c, a)
+    } else {
+        (a, c)
+    };
+    Some((year, month, day))
+}
+
+/// Parse a calendar date-time: a date (`YYYY-MM-DD`, `YYYY/MM/DD`, `M/D/YYYY`, `D.M.YYYY`),
+/// then optionally `[ T]HH:MM[:SS[.fff…]]` (or `:SS:mmm`, milliseconds after a colon, as
+/// GENEActiv writes), then optionally `Z` or a `±HH[:]MM` offset. Returns whole seconds since
+/// the Unix epoch (UTC when an offset is given, otherwise the file's local clock) and the
+/// fraction. Only differences between rows are used, so the clock's zone does not matter.
 pub fn parse_datetime(field: &[u8]) -> Option<(i64, f64)> {
     let b = trim(field);
     let mut i = 0;
-    let year = digits(b, &mut i, 4)?;
-    let sep = *b.get(i)?;
-    if sep != b'-' && sep != b'/' {
-        return None;
-    }
-    i += 1;
-    let month = digits(b, &mut i, 2)?;
-    if b.get(i) != Some(&sep) {
-        return None;
-    }
-    i += 1;
-    let day = digits(b, &mut i, 2)?;
+    let (year, month, day) = parse_date(b, &mut i)?;
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -142,7 +185,7 @@ pub fn parse_datetime(field: &[u8]) -> Option<(i64, f64)> {
             return None;
         }
         i += 1;
-        let h = digits(b, &mut i, 2)?;
+        let h = one_or_two_digits(b, &mut i)?;
         if b.get(i) != Some(&b':') {
             return None;
         }
@@ -152,7 +195,12 @@ pub fn parse_datetime(field: &[u8]) -> Option<(i64, f64)> {
         if b.get(i) == Some(&b':') {
             i += 1;
             s = digits(b, &mut i, 2)?;
-            frac = fraction(b, &mut i);
+            if b.get(i) == Some(&b':') {
+                i += 1;
+                frac = digits(b, &mut i, 3)? as f64 / 1000.0;
+            } else {
+                frac = fraction(b, &mut i);
+            }
         }
         if h > 24 || mi > 59 || s > 60 {
             return None;
@@ -272,6 +320,14 @@ mod tests {
         let (c, _) = parse_datetime(b"2018-10-25T19:57:31+02:00").unwrap();
         assert_eq!(b, c);
         assert!(parse_datetime(b"2018-13-25 00:00:00").is_none());
+        // ActiGraph (month first), GENEActiv (milliseconds after a colon), day-first forms.
+        let (d1, f1) = parse_datetime(b"10/19/2016 10:00:00.250").unwrap();
+        let (d2, f2) = parse_datetime(b"2016-10-19 10:00:00:250").unwrap();
+        let (d3, _) = parse_datetime(b"19.10.2016 10:00:00").unwrap();
+        let (d4, _) = parse_datetime(b"19/10/2016 10:00").unwrap();
+        assert_eq!((d1, d2, d3, d4), (d2, d2, d2, d2));
+        assert!((f1 - 0.25).abs() < 1e-12 && (f2 - 0.25).abs() < 1e-12);
+        assert!(parse_datetime(b"1/2/99").is_none());
         assert!(parse_datetime(b"12.5").is_none());
         assert!(parse_datetime(b"2018-10-25 17:57:30junk").is_none());
     }
