@@ -213,3 +213,23 @@ fn play_with_mic_input_counts_steps_and_never_the_click() {
     // click counted would show as an unmatched step.
     assert!(unmatched <= 1, "{unmatched} steps that are not footfalls");
 }
+
+#[test]
+fn mic_inputs_parse_and_print_back() {
+    use stridebeat::source::live::LiveSpec;
+    assert_eq!("mic".parse::<LiveSpec>().unwrap(), LiveSpec::Mic(None));
+    let usb: LiveSpec = "mic:USB Audio".parse().unwrap();
+    assert_eq!(usb, LiveSpec::Mic(Some("USB Audio".into())));
+    assert_eq!(usb.to_string(), "mic:USB Audio");
+    let err = "mic:".parse::<LiveSpec>().unwrap_err().to_string();
+    assert!(err.contains("mic:DEVICE"), "{err}");
+    // Line sources cannot be asked to open a microphone.
+    let stop = Arc::new(AtomicBool::new(false));
+    assert!(stridebeat::source::live::spawn_with(
+        &LiveSpec::Mic(None),
+        Default::default(),
+        |_| true,
+        stop
+    )
+    .is_err());
+}
