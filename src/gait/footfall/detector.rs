@@ -759,9 +759,10 @@ impl FootfallDetector {
             let typical = self.strengths.median().unwrap_or(f64::INFINITY) as f32;
             if !c.slap_seen {
                 // A click hid the slap: keep the thump only where the runner's stride puts a
-                // step (or while the stride is not known yet).
-                if phase_error.is_some_and(|e| e > HIDDEN_SLAP_PHASE) {
-                    return Verdict::Shape;
+                // step. Before the stride is known it cannot be told from a damaged click (a
+                // dropout in the output cuts a click into a pop that thumps).
+                if phase_error.is_none_or(|e| e > HIDDEN_SLAP_PHASE) {
+                    return Verdict::Click;
                 }
             } else {
                 let rhythm = match phase_error {
