@@ -539,6 +539,17 @@ impl LiveSession {
         while let Ok(d) = self.rx.try_recv() {
             self.on_sample(&d, None);
         }
+        // A microphone source stops within a few ms of `stop`: wait for it, so its summary
+        // (footfalls, clicks rejected, the click's latency) is printed.
+        if self.mic_clicks.take().is_some() {
+            let thread = std::mem::replace(&mut self.source.thread, std::thread::spawn(|| Ok(())));
+            if let Ok(Err(e)) = thread.join() {
+                eprintln!("stridebeat: {e}");
+            }
+            while let Ok(d) = self.rx.try_recv() {
+                self.on_sample(&d, None);
+            }
+        }
         if let Some(e) = self.write_error.take() {
             return Err(anyhow::Error::new(e).context("cannot write the recording"));
         }

@@ -2,7 +2,7 @@
 
 use super::bank::{FilterBank, BANDS, MID, SLAP, THUMP_HIGH, THUMP_LOW};
 use super::latency::{ClickLatency, LatencyEstimator};
-use super::track::{QuantileTracker, RecentValues};
+use super::track::{QuantileTracker, RecentValues, WindowMin};
 use super::FootfallError;
 
 /// Lowest sample rate accepted, Hz (the thump bands need a few hundred Hz of bandwidth).
@@ -156,6 +156,11 @@ const LEAK_WEIGHT: f32 = 0.5;
 const FLOOR_SETTLE_HOPS: u64 = 16;
 /// Step of the band floor trackers, nepers per hop (up by a fifth of it, down by four fifths).
 const FLOOR_STEP: f32 = 0.08;
+/// Window of the recent minimum that lifts a band floor, seconds: longer than a footfall's
+/// thump, shorter than the quiet between two steps plus one.
+const FLOOR_MIN_WINDOW_S: f64 = 0.5;
+/// Blocks the recent-minimum window is kept in.
+const FLOOR_MIN_BLOCKS: usize = 5;
 /// Lowest band floor relative to the sum of all band floors.
 const FLOOR_SPREAD: f32 = 1e-2;
 /// Weight of the mid band's rise subtracted from the slap band's.
@@ -165,6 +170,9 @@ const IN_STEP: f64 = 0.12;
 /// Fraction of the median strength of recent steps above which a thump where a step is due
 /// needs no slap.
 const STRONG_STEP: f32 = 0.7;
+/// Fraction of the median strength of recent steps that an off-stride thump must reach when
+/// slaps are buried in noise.
+const OFF_STEP_STRENGTH: f32 = 0.7;
 /// Phase error beyond which a thump whose slap a click hid is not taken for a step.
 const HIDDEN_SLAP_PHASE: f64 = 0.07;
 /// Phase error beyond which a candidate is off the runner's stride.
@@ -199,6 +207,8 @@ pub struct FootfallDetector {
     flux_lag: [u64; BANDS],
     energy: [f32; BANDS],
     floor: [QuantileTracker; BANDS],
+    /// Recent minimum of each band's log energy (about half a second).
+    recent_min: [WindowMin<FLOOR_MIN_BLOCKS>; BANDS],
     ring: Box<[Frame]>,
     thump_q90: QuantileTracker,
     strengths: RecentValues<8>,
@@ -209,6 +219,8 @@ pub struct FootfallDetector {
     // Clicks.
     click_shares: [f32; BANDS],
     latency: LatencyEstimator,
+    /// The latency estimate, refreshed when a click has been correlated.
+    latency_estimate: Option<ClickLatency>,
     recent_clicks: [u64; RECENT_CLICKS],
     recent_len: usize,
     recent_next: usize,
@@ -290,6 +302,9 @@ impl FootfallDetector {
             flux_lag,
             energy: [0.0; BANDS],
             floor: [QuantileTracker::new(0.2, FLOOR_STEP); BANDS],
+            recent_min: [WindowMin::new(
+                ((FLOOR_MIN_WINDOW_S / hop_s) as usize / FLOOR_MIN_BLOCKS).max(1),
+            ); BANDS],
             ring: vec![Frame::default(); ring_len].into_boxed_slice(),
             thump_q90: QuantileTracker::new(0.9, 0.01),
             strengths: RecentValues::default(),
@@ -298,6 +313,7 @@ impl FootfallDetector {
             last_step: None,
             click_shares,
             latency,
+            latency_estimate: None,
             recent_clicks: [0; RECENT_CLICKS],
             recent_len: 0,
             recent_next: 0,
@@ -346,7 +362,7 @@ impl FootfallDetector {
 
     /// The click latency estimate, if any click has been correlated.
     pub fn click_latency(&self) -> Option<ClickLatency> {
-        self.latency.estimate()
+        self.latency_estimate
     }
 
     /// True when the click latency is known well enough to pick clicks out.
@@ -355,8 +371,7 @@ impl FootfallDetector {
     }
 
     fn trusted_latency(&self) -> Option<i64> {
-        self.latency
-            .estimate()
+        self.latency_estimate
             .filter(|e| e.clicks >= 4 && e.peak_to_mean >= self.config.min_click_peak_to_mean)
             .map(|e| e.latency_samples)
     }
@@ -366,8 +381,7 @@ impl FootfallDetector {
         self.clicks_pushed > 0
             && self.trusted_latency().is_none()
             && self
-                .latency
-                .estimate()
+                .latency_estimate
                 .is_none_or(|e| e.clicks < self.config.calibration_clicks)
     }
 
@@ -492,7 +506,14 @@ impl FootfallDetector {
                 self.energy[b] += self.smooth_coef[b] * (e - self.energy[b]);
                 // The energy starts from zero: let it settle before the floor learns from it.
                 if n >= FLOOR_SETTLE_HOPS {
-                    self.floor[b].update((self.energy[b] + 1e-20).ln());
+                    let ln_e = (self.energy[b] + 1e-20).ln();
+                    self.floor[b].update(ln_e);
+                    // When the background gets louder (a motor starts), the band energy never
+                    // falls back to the old floor: its recent minimum lifts the floor at once.
+                    self.recent_min[b].push(ln_e);
+                    if let Some(m) = self.recent_min[b].min() {
+                        self.floor[b].raise_to(m);
+                    }
                 }
                 floors[b] = self.floor[b].value().exp();
             }
@@ -538,10 +559,13 @@ impl FootfallDetector {
             let ring = &self.ring;
             let newest = n as i64;
             let len = ring.len() as i64;
-            self.latency.on_hop(n, |h| {
+            let correlated = self.latency.on_hop(n, |h| {
                 (h >= 0 && h <= newest && h > newest - len)
                     .then(|| ring[(h as usize) & (ring.len() - 1)].click)
             });
+            if correlated > 0 {
+                self.latency_estimate = self.latency.estimate();
+            }
         }
         self.measure_leaks(n);
         self.learn_template(n);
@@ -735,9 +759,10 @@ impl FootfallDetector {
             let typical = self.strengths.median().unwrap_or(f64::INFINITY) as f32;
             if !c.slap_seen {
                 // A click hid the slap: keep the thump only where the runner's stride puts a
-                // step (or while the stride is not known yet).
-                if phase_error.is_some_and(|e| e > HIDDEN_SLAP_PHASE) {
-                    return Verdict::Shape;
+                // step. Before the stride is known it cannot be told from a damaged click (a
+                // dropout in the output cuts a click into a pop that thumps).
+                if phase_error.is_none_or(|e| e > HIDDEN_SLAP_PHASE) {
+                    return Verdict::Click;
                 }
             } else {
                 let rhythm = match phase_error {
@@ -751,8 +776,17 @@ impl FootfallDetector {
                     * (self.config.slap_ratio * c.strength)
                         .min(self.config.slap_enough)
                         .min(self.slap_cap());
+                let slaps_buried = self.slap_cap() == 0.0;
                 self.candidate_slaps.push(f64::from(c.slap));
                 if c.slap < needed {
+                    return Verdict::Shape;
+                }
+                // Broadband noise buries every slap: off the stride, only a thump as strong as
+                // the runner's steps is one (a kick drum at another tempo is not).
+                if slaps_buried
+                    && phase_error.is_some_and(|e| e >= OFF_STEP)
+                    && c.strength < OFF_STEP_STRENGTH * typical
+                {
                     return Verdict::Shape;
                 }
             }

@@ -103,7 +103,9 @@ impl LatencyEstimator {
     /// Called once per hop, after hop `hop_index` has been analysed: every pending click whose
     /// whole lag window is now in the past is correlated, reading click-likeness through
     /// `history(hop) -> Option<f32>` (`None` when that hop is no longer, or not yet, stored).
-    pub fn on_hop(&mut self, hop_index: u64, history: impl Fn(i64) -> Option<f32>) {
+    /// Returns how many clicks were correlated (the estimate changes only then).
+    pub fn on_hop(&mut self, hop_index: u64, history: impl Fn(i64) -> Option<f32>) -> usize {
+        let before = self.clicks;
         while self.pending_len > 0 {
             let click = self.pending[self.pending_head];
             let first = (click / self.hop_samples) as i64 + self.min_lag_hops;
@@ -127,6 +129,7 @@ impl LatencyEstimator {
             }
             self.clicks += 1;
         }
+        (self.clicks - before) as usize
     }
 
     /// The current estimate (whether or not it is trustworthy; see [`ClickLatency::peak_to_mean`]).

@@ -51,6 +51,59 @@ impl QuantileTracker {
     pub fn value(&self) -> f32 {
         self.value
     }
+
+    /// Move the estimate up to `x` if it is below (a known lower bound of the quantile).
+    #[inline]
+    pub fn raise_to(&mut self, x: f32) {
+        if x.is_finite() && (!self.started || x > self.value) {
+            self.value = x;
+            self.started = true;
+        }
+    }
+}
+
+/// The minimum of the last `BLOCKS` blocks of `block` values each (a sliding minimum with block
+/// granularity: O(1) per value, fixed size).
+#[derive(Clone, Copy, Debug)]
+pub struct WindowMin<const BLOCKS: usize> {
+    block: usize,
+    filled: usize,
+    current: f32,
+    blocks: [f32; BLOCKS],
+    next: usize,
+    full: usize,
+}
+
+impl<const BLOCKS: usize> WindowMin<BLOCKS> {
+    /// A window of `BLOCKS` blocks of `block` values.
+    pub fn new(block: usize) -> Self {
+        Self {
+            block: block.max(1),
+            filled: 0,
+            current: f32::INFINITY,
+            blocks: [f32::INFINITY; BLOCKS],
+            next: 0,
+            full: 0,
+        }
+    }
+
+    /// Add a value.
+    pub fn push(&mut self, x: f32) {
+        self.current = self.current.min(x);
+        self.filled += 1;
+        if self.filled == self.block {
+            self.blocks[self.next] = self.current;
+            self.next = (self.next + 1) % BLOCKS;
+            self.full = (self.full + 1).min(BLOCKS);
+            self.current = f32::INFINITY;
+            self.filled = 0;
+        }
+    }
+
+    /// Minimum over the last `BLOCKS` complete blocks, once that many have been seen.
+    pub fn min(&self) -> Option<f32> {
+        (self.full == BLOCKS).then(|| self.blocks.iter().fold(f32::INFINITY, |m, &b| m.min(b)))
+    }
 }
 
 /// The last `N` values pushed, with their median.
@@ -125,6 +178,19 @@ mod tests {
             q.update((i * 37 % 100) as f32);
         }
         assert!((q.value() - 90.0).abs() < 2.0, "{}", q.value());
+    }
+
+    #[test]
+    fn window_min_follows_a_step_up() {
+        let mut w = WindowMin::<4>::new(10);
+        for _ in 0..40 {
+            w.push(1.0);
+        }
+        assert_eq!(w.min(), Some(1.0));
+        for i in 0..40 {
+            w.push(5.0 + (i % 3) as f32);
+        }
+        assert_eq!(w.min(), Some(5.0));
     }
 
     #[test]
