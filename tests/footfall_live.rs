@@ -89,11 +89,16 @@ fn paplay(path: &Path) {
     assert!(status.success());
 }
 
+/// The headless device has one input sink: two tests feeding it at once hear each other's
+/// footfalls, so device tests take turns.
+static DEVICE: Mutex<()> = Mutex::new(());
+
 #[test]
 fn the_mic_source_finds_the_footfalls_played_into_the_input() {
     if !device_tests_enabled("the_mic_source_finds_the_footfalls_played_into_the_input") {
         return;
     }
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("footfalls.wav");
     let truth = write_mixture(&wav, 15.0);
@@ -137,6 +142,7 @@ fn play_with_mic_input_counts_steps_and_never_the_click() {
     if !device_tests_enabled("play_with_mic_input_counts_steps_and_never_the_click") {
         return;
     }
+    let _device = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let wav = dir.path().join("footfalls.wav");
     let truth = write_mixture(&wav, 20.0);
