@@ -13,6 +13,9 @@
 #[path = "common/capture.rs"]
 mod capture;
 
+#[path = "common/device.rs"]
+mod device;
+
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::thread;
@@ -21,6 +24,7 @@ use std::time::Duration;
 use stridebeat::audio::beat_log::parse_beat_log;
 
 use capture::{detect_onsets, f32_le_samples};
+use device::device_tests_enabled;
 
 /// Sample rate of the headless sink and of the capture, Hz.
 const CAPTURE_RATE_HZ: u32 = 48_000;
@@ -28,21 +32,6 @@ const CAPTURE_RATE_HZ: u32 = 48_000;
 /// Device tests run one at a time: a dying device's error storm must not starve the timing
 /// test's capture.
 static DEVICE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn device_tests_enabled(test: &str) -> bool {
-    if std::env::var("STRIDEBEAT_DEVICE_TESTS").as_deref() == Ok("1") {
-        assert!(
-            std::env::var_os("PULSE_SERVER").is_some(),
-            "STRIDEBEAT_DEVICE_TESTS=1 but PULSE_SERVER is unset: source ../shared/ci/headless-audio.sh first"
-        );
-        true
-    } else {
-        eprintln!(
-            "{test}: skipped (set STRIDEBEAT_DEVICE_TESTS=1 with a headless audio device to run)"
-        );
-        false
-    }
-}
 
 #[test]
 fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {

@@ -164,12 +164,7 @@ fn click_latency_is_found_for_wired_and_bluetooth_delays() {
         let mut spec = MixSpec::run(41, 10.0, Background::Motor, Some(delay_s));
         spec.duration_s = 15.0;
         let mix = make(&spec);
-        let mut det = FootfallDetector::new(
-            mix.rate_hz,
-            FootfallConfig::default(),
-            Some(&mix.click_table),
-        )
-        .unwrap();
+        let mut det = mix.informed_detector();
         let block = 480;
         let mut next = 0;
         for (i, chunk) in mix.samples.chunks(block).enumerate() {
@@ -198,12 +193,7 @@ fn blocks_of_any_size_give_the_same_steps() {
     spec.duration_s = 12.0;
     let mix = make(&spec);
     let run = |block: usize| {
-        let mut det = FootfallDetector::new(
-            mix.rate_hz,
-            FootfallConfig::default(),
-            Some(&mix.click_table),
-        )
-        .unwrap();
+        let mut det = mix.informed_detector();
         // All clicks known up front (as from a beat log): block size cannot matter.
         for &c in &mix.clicks_rendered {
             det.push_click(c);

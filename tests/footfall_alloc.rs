@@ -5,54 +5,11 @@
 
 mod footfall_mix;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/alloc.rs"]
+mod alloc_count;
 
+use alloc_count::allocations_in;
 use footfall_mix::{make, Background, MixSpec};
-use stridebeat::gait::footfall::{FootfallConfig, FootfallDetector};
-
-struct CountingAlloc;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_allocation() {
-    if COUNTING.with(Cell::get) {
-        ALLOCATIONS.with(|n| n.set(n.get() + 1));
-    }
-}
-
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        note_allocation();
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAlloc = CountingAlloc;
-
-fn allocations_in(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    ALLOCATIONS.with(Cell::get) - before
-}
 
 #[test]
 fn processing_and_clicks_never_allocate() {
@@ -61,12 +18,7 @@ fn processing_and_clicks_never_allocate() {
         ..MixSpec::run(401, 5.0, Background::MotorMusic, Some(0.3))
     };
     let mix = make(&spec);
-    let mut det = FootfallDetector::new(
-        mix.rate_hz,
-        FootfallConfig::default(),
-        Some(&mix.click_table),
-    )
-    .unwrap();
+    let mut det = mix.informed_detector();
     let sizes = [1usize, 64, 480, 1000, 4096];
     let mut pos = 0;
     let mut next_click = 0;

@@ -8,31 +8,20 @@
 
 mod footfall_mix;
 
+#[path = "common/device.rs"]
+mod device;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use device::device_tests_enabled;
 use footfall_mix::{make, Background, MixSpec};
 use stridebeat::audio::input::{spawn_mic, MicEvent};
 use stridebeat::audio::renderer::Voicing;
 use stridebeat::source::session::read_session_file;
-
-fn device_tests_enabled(test: &str) -> bool {
-    if std::env::var("STRIDEBEAT_DEVICE_TESTS").as_deref() == Ok("1") {
-        assert!(
-            std::env::var_os("PULSE_SERVER").is_some(),
-            "STRIDEBEAT_DEVICE_TESTS=1 but PULSE_SERVER is unset: source ../shared/ci/headless-audio.sh first"
-        );
-        true
-    } else {
-        eprintln!(
-            "{test}: skipped (set STRIDEBEAT_DEVICE_TESTS=1 with a headless audio device to run)"
-        );
-        false
-    }
-}
 
 /// A footfall mixture (motor noise, 20 dB, no click) as a 48 kHz stereo WAV; its step times.
 fn write_mixture(path: &Path, seconds: f64) -> Vec<f64> {

@@ -25,6 +25,7 @@ use crossbeam_channel::{Receiver, Sender};
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 
+use super::device::{device_name, find_device};
 use super::renderer::Voicing;
 use super::voice::{VoiceBank, VoiceKind};
 use crate::gait::footfall::{
@@ -85,14 +86,6 @@ pub enum InputError {
     },
 }
 
-/// Display name of a device ("?" if the device cannot describe itself).
-fn device_name(device: &cpal::Device) -> String {
-    device
-        .description()
-        .map(|d| d.name().to_string())
-        .unwrap_or_else(|_| "?".to_string())
-}
-
 /// Counters the callback updates.
 #[derive(Debug)]
 struct Stamps {
@@ -127,22 +120,12 @@ pub fn open_input(name: Option<&str>) -> Result<InputDevice, InputError> {
                 .input_devices()
                 .map_err(InputError::Enumerate)?
                 .collect();
-            let lower = wanted.to_lowercase();
-            let exact = devices.iter().position(|d| device_name(d) == wanted);
-            let partial = || {
-                devices
-                    .iter()
-                    .position(|d| device_name(d).to_lowercase().contains(&lower))
-            };
-            match exact.or_else(partial) {
-                Some(i) => devices[i].clone(),
-                None => {
-                    return Err(InputError::DeviceNotFound {
-                        name: wanted.to_string(),
-                        available: devices.iter().map(device_name).collect(),
-                    })
+            find_device(&devices, wanted, |d| device_name(d) == wanted).map_err(|available| {
+                InputError::DeviceNotFound {
+                    name: wanted.to_string(),
+                    available,
                 }
-            }
+            })?
         }
     };
     let name = device_name(&device);

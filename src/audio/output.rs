@@ -13,6 +13,7 @@ use std::sync::Arc;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{ErrorKind, SampleFormat, SizedSample, StreamConfig, SupportedStreamConfig};
 
+use super::device::{device_id, device_name, find_device};
 use super::engine::Engine;
 use super::sample::OutputSample;
 
@@ -94,19 +95,6 @@ pub struct OutputDevice {
     config: SupportedStreamConfig,
 }
 
-/// Display name of a device ("?" if the device cannot describe itself).
-fn device_name(device: &cpal::Device) -> String {
-    device
-        .description()
-        .map(|d| d.name().to_string())
-        .unwrap_or_else(|_| "?".to_string())
-}
-
-/// Device id as text (host and host-specific id), if the device has one.
-fn device_id(device: &cpal::Device) -> Option<String> {
-    device.id().ok().map(|id| id.to_string())
-}
-
 fn is_writable(format: SampleFormat) -> bool {
     matches!(
         format,
@@ -130,24 +118,13 @@ pub fn open_output(name: Option<&str>) -> Result<OutputDevice, OutputError> {
                 .output_devices()
                 .map_err(OutputError::Enumerate)?
                 .collect();
-            let lower = wanted.to_lowercase();
-            let exact = devices
-                .iter()
-                .position(|d| device_name(d) == wanted || device_id(d).as_deref() == Some(wanted));
-            let partial = || {
-                devices
-                    .iter()
-                    .position(|d| device_name(d).to_lowercase().contains(&lower))
-            };
-            match exact.or_else(partial) {
-                Some(i) => devices[i].clone(),
-                None => {
-                    return Err(OutputError::DeviceNotFound {
-                        name: wanted.to_string(),
-                        available: devices.iter().map(device_name).collect(),
-                    })
-                }
-            }
+            find_device(&devices, wanted, |d| {
+                device_name(d) == wanted || device_id(d).as_deref() == Some(wanted)
+            })
+            .map_err(|available| OutputError::DeviceNotFound {
+                name: wanted.to_string(),
+                available,
+            })?
         }
     };
     let name = device_name(&device);

@@ -11,8 +11,9 @@
 
 use std::f64::consts::PI;
 
-/// A second-order IIR section in transposed direct form II.
-#[derive(Clone, Copy, Debug)]
+/// A second-order IIR section in transposed direct form II. The default is an all-zero section
+/// (passes nothing), a placeholder for a section that is never run.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Biquad {
     b0: f64,
     b1: f64,
@@ -65,6 +66,16 @@ impl Biquad {
         self.s1 = self.b1 * x - self.a1 * y + self.s2;
         self.s2 = self.b2 * x - self.a2 * y;
         y
+    }
+
+    /// Zero state that has decayed to nothing (keeps denormals out of long silences).
+    pub(crate) fn flush(&mut self) {
+        if self.s1.abs() < 1e-25 {
+            self.s1 = 0.0;
+        }
+        if self.s2.abs() < 1e-25 {
+            self.s2 = 0.0;
+        }
     }
 
     /// Set the state as if the input had been `x` forever (no start-up transient).

@@ -136,6 +136,35 @@ fn from_hound(path: &Path, err: hound::Error) -> WavError {
     }
 }
 
+/// Fill `out` with one value per frame of `channels` interleaved samples: each frame's samples
+/// folded with `add` from `zero`, then turned into the output by `finish`. Returns the frames
+/// written and the error that stopped them: a read error, or an end of data inside a frame
+/// ([`hound::Error::UnfinishedSample`]); an end of data between frames is no error.
+fn mix_frames<S, A: Copy>(
+    mut samples: impl Iterator<Item = Result<S, hound::Error>>,
+    out: &mut [f32],
+    channels: usize,
+    zero: A,
+    add: impl Fn(A, S) -> A,
+    finish: impl Fn(A) -> f32,
+) -> (usize, Option<hound::Error>) {
+    let mut frames = 0;
+    for slot in out.iter_mut() {
+        let mut sum = zero;
+        for ch in 0..channels {
+            match samples.next() {
+                Some(Ok(s)) => sum = add(sum, s),
+                Some(Err(e)) => return (frames, Some(e)),
+                None if ch == 0 => return (frames, None),
+                None => return (frames, Some(hound::Error::UnfinishedSample)),
+            }
+        }
+        *slot = finish(sum);
+        frames += 1;
+    }
+    (frames, None)
+}
+
 impl WavSource {
     /// Open `path` and check its format.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, WavError> {
@@ -232,55 +261,27 @@ impl WavSource {
         }
         let channels = usize::from(self.channels);
         let scale = 1.0 / f32::from(self.channels);
-        let mut frames = 0;
-        let mut failure: Option<hound::Error> = None;
-        match self.encoding {
+        let (frames, failure) = match self.encoding {
             Encoding::Int(bits) => {
                 let full_scale = 1.0 / (2.0f64).powi(i32::from(bits) - 1);
-                let mut samples = self.reader.samples::<i32>();
-                'frames: for slot in out.iter_mut() {
-                    let mut sum = 0.0f64;
-                    for ch in 0..channels {
-                        match samples.next() {
-                            Some(Ok(s)) => sum += f64::from(s),
-                            Some(Err(e)) => {
-                                failure = Some(e);
-                                break 'frames;
-                            }
-                            None if ch == 0 => break 'frames,
-                            None => {
-                                failure = Some(hound::Error::UnfinishedSample);
-                                break 'frames;
-                            }
-                        }
-                    }
-                    *slot = (sum * full_scale) as f32 * scale;
-                    frames += 1;
-                }
+                mix_frames(
+                    self.reader.samples::<i32>(),
+                    out,
+                    channels,
+                    0.0f64,
+                    |sum, s| sum + f64::from(s),
+                    |sum| (sum * full_scale) as f32 * scale,
+                )
             }
-            Encoding::Float => {
-                let mut samples = self.reader.samples::<f32>();
-                'frames: for slot in out.iter_mut() {
-                    let mut sum = 0.0f32;
-                    for ch in 0..channels {
-                        match samples.next() {
-                            Some(Ok(s)) => sum += if s.is_finite() { s } else { 0.0 },
-                            Some(Err(e)) => {
-                                failure = Some(e);
-                                break 'frames;
-                            }
-                            None if ch == 0 => break 'frames,
-                            None => {
-                                failure = Some(hound::Error::UnfinishedSample);
-                                break 'frames;
-                            }
-                        }
-                    }
-                    *slot = sum * scale;
-                    frames += 1;
-                }
-            }
-        }
+            Encoding::Float => mix_frames(
+                self.reader.samples::<f32>(),
+                out,
+                channels,
+                0.0f32,
+                |sum, s| sum + if s.is_finite() { s } else { 0.0 },
+                |sum| sum * scale,
+            ),
+        };
         self.frames_read += frames as u64;
         match failure {
             None => {

@@ -135,6 +135,19 @@ pub struct Mixture {
     pub click_table: Vec<f32>,
 }
 
+impl Mixture {
+    /// A streaming detector at this mixture's rate with the default config, told the engine's
+    /// click voice (as the live path is).
+    pub fn informed_detector(&self) -> stridebeat::gait::footfall::FootfallDetector {
+        stridebeat::gait::footfall::FootfallDetector::new(
+            self.rate_hz,
+            stridebeat::gait::footfall::FootfallConfig::default(),
+            Some(&self.click_table),
+        )
+        .unwrap()
+    }
+}
+
 fn step_times(spec: &MixSpec, rng: &mut Rng) -> Vec<f64> {
     let mut times = Vec::new();
     let mut t = 1.0;

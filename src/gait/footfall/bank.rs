@@ -11,6 +11,10 @@
 //! Bands whose lower edge is above 0.45 × the sample rate are switched off; upper edges are
 //! clamped below Nyquist, so any rate from 4 kHz up works.
 
+// The sections are the step detector's `Biquad`s, run per sample in f64 (a 40 Hz pole at
+// 48 kHz sits at 0.995 and needs the precision).
+use crate::gait::filters::Biquad;
+
 /// Number of bands.
 pub const BANDS: usize = 4;
 /// Index of the low thump band.
@@ -28,72 +32,6 @@ pub const BAND_EDGES_HZ: [(f64, f64); BANDS] = [
     (400.0, 1500.0),
     (1500.0, 6000.0),
 ];
-
-/// One second-order section, transposed direct form II, f64 state (a 40 Hz pole at 48 kHz sits
-/// at 0.995 and needs the precision).
-#[derive(Clone, Copy, Debug, Default)]
-struct Biquad {
-    b0: f64,
-    b1: f64,
-    b2: f64,
-    a1: f64,
-    a2: f64,
-    z1: f64,
-    z2: f64,
-}
-
-impl Biquad {
-    fn new(b: [f64; 3], a: [f64; 3]) -> Self {
-        Self {
-            b0: b[0] / a[0],
-            b1: b[1] / a[0],
-            b2: b[2] / a[0],
-            a1: a[1] / a[0],
-            a2: a[2] / a[0],
-            z1: 0.0,
-            z2: 0.0,
-        }
-    }
-
-    fn lowpass(rate_hz: f64, cutoff_hz: f64) -> Self {
-        let (cos, alpha) = Self::omega(rate_hz, cutoff_hz);
-        Self::new(
-            [(1.0 - cos) / 2.0, 1.0 - cos, (1.0 - cos) / 2.0],
-            [1.0 + alpha, -2.0 * cos, 1.0 - alpha],
-        )
-    }
-
-    fn highpass(rate_hz: f64, cutoff_hz: f64) -> Self {
-        let (cos, alpha) = Self::omega(rate_hz, cutoff_hz);
-        Self::new(
-            [(1.0 + cos) / 2.0, -(1.0 + cos), (1.0 + cos) / 2.0],
-            [1.0 + alpha, -2.0 * cos, 1.0 - alpha],
-        )
-    }
-
-    fn omega(rate_hz: f64, cutoff_hz: f64) -> (f64, f64) {
-        let w = std::f64::consts::TAU * cutoff_hz / rate_hz;
-        (w.cos(), w.sin() / (2.0 * std::f64::consts::FRAC_1_SQRT_2))
-    }
-
-    #[inline]
-    fn run(&mut self, x: f64) -> f64 {
-        let y = self.b0 * x + self.z1;
-        self.z1 = self.b1 * x - self.a1 * y + self.z2;
-        self.z2 = self.b2 * x - self.a2 * y;
-        y
-    }
-
-    /// Zero state that has decayed to nothing (keeps denormals out of long silences).
-    fn flush(&mut self) {
-        if self.z1.abs() < 1e-25 {
-            self.z1 = 0.0;
-        }
-        if self.z2.abs() < 1e-25 {
-            self.z2 = 0.0;
-        }
-    }
-}
 
 /// The bank: per band a high-pass and a low-pass section and a running sum of squares.
 #[derive(Clone, Debug)]
@@ -114,8 +52,8 @@ impl FilterBank {
         for (b, &(lo, hi)) in BAND_EDGES_HZ.iter().enumerate() {
             if lo < nyquist_guard {
                 active[b] = true;
-                hp[b] = Biquad::highpass(rate_hz, lo);
-                lp[b] = Biquad::lowpass(rate_hz, hi.min(nyquist_guard));
+                hp[b] = Biquad::highpass(lo, rate_hz);
+                lp[b] = Biquad::lowpass(hi.min(nyquist_guard), rate_hz);
             }
         }
         Self {
@@ -137,7 +75,7 @@ impl FilterBank {
         let x = f64::from(x);
         for b in 0..BANDS {
             if self.active[b] {
-                let y = self.lp[b].run(self.hp[b].run(x));
+                let y = self.lp[b].process(self.hp[b].process(x));
                 self.sum_sq[b] += y * y;
             }
         }
