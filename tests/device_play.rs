@@ -252,3 +252,65 @@ fn a_device_that_disappears_ends_play_with_exit_2_and_no_panic() {
     assert!(stderr.contains("failed"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `play --input … --adapt` with `--baseline auto` and no `--spm` keeps the click silent while
+/// the coach measures the runner's natural cadence — from the very first beat, which is due at
+/// sample 0, before the control loop's first poll.
+#[test]
+fn the_click_is_silent_from_its_first_beat_during_the_coach_warm_up() {
+    if !device_tests_enabled("the_click_is_silent_from_its_first_beat_during_the_coach_warm_up") {
+        return;
+    }
+    let recording = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/soundtrack/d17_P09_6_0_imu.csv");
+    if !recording.exists() {
+        println!("SKIPPED warm-up mute: {} is absent", recording.display());
+        return;
+    }
+    let _serial = DEVICE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut parec = Command::new("parec")
+        .args([
+            "-d",
+            "out.monitor",
+            "--format=float32le",
+            "--rate=48000",
+            "--channels=2",
+            "--raw",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("parec (pulseaudio-utils) must be installed");
+    let mut capture_out = parec.stdout.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        capture_out.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
+    thread::sleep(Duration::from_millis(500));
+    let play = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["play", "--adapt", "--duration", "3s", "--input"])
+        .arg(format!("file:{}", recording.display()))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    thread::sleep(Duration::from_millis(300));
+    parec.kill().unwrap();
+    parec.wait().unwrap();
+    let bytes = reader.join().unwrap();
+    assert!(
+        play.status.success(),
+        "play failed: {}",
+        String::from_utf8_lossy(&play.stderr)
+    );
+    let captured = f32_le_samples(&bytes);
+    assert!(
+        captured.len() > 2 * 48_000 * 2,
+        "captured only {} samples",
+        captured.len()
+    );
+    let peak = captured.iter().fold(0.0f32, |m, &s| m.max(s.abs()));
+    assert!(
+        peak < 1e-3,
+        "a click sounded during the warm-up (peak {peak})"
+    );
+}

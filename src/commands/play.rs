@@ -89,6 +89,10 @@ pub fn run_with(
     .context("cannot install the Ctrl-C handler")?;
     let (fault_tx, fault_rx) = bounded::<StreamFault>(256);
 
+    // One call before the stream starts, so what the driver sets up (e.g. a click muted for
+    // the coach's warm-up) is in the command ring before the callback renders its first beat.
+    driver(&mut controller, &[])?;
+
     let device_name = output.name().to_string();
     let running = output
         .start(engine_half, move |fault| {
