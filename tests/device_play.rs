@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use stridebeat::audio::beat_log::parse_beat_log;
 
-use capture::{detect_onsets, f32_le_samples};
+use capture::{detect_onsets, SinkCapture};
 use device::device_tests_enabled;
 
 /// Sample rate of the headless sink and of the capture, Hz.
@@ -42,25 +42,7 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
     let dir = tempfile::tempdir().unwrap();
     let beats_csv = dir.path().join("beats.csv");
 
-    let mut parec = Command::new("parec")
-        .args([
-            "-d",
-            "out.monitor",
-            "--format=float32le",
-            "--rate=48000",
-            "--channels=2",
-            "--raw",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("parec (pulseaudio-utils) must be installed");
-    let mut capture_out = parec.stdout.take().unwrap();
-    let reader = thread::spawn(move || {
-        let mut bytes = Vec::new();
-        capture_out.read_to_end(&mut bytes).unwrap();
-        bytes
-    });
-    thread::sleep(Duration::from_millis(500));
+    let capture = SinkCapture::start();
 
     let play = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
         .args(["play", "--spm", "180", "--duration", "6s", "--beats"])
@@ -69,9 +51,7 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
         .output()
         .unwrap();
     thread::sleep(Duration::from_millis(500));
-    parec.kill().unwrap();
-    parec.wait().unwrap();
-    let bytes = reader.join().unwrap();
+    let stereo = capture.stop();
     assert!(
         play.status.success(),
         "play failed: {}",
@@ -89,7 +69,6 @@ fn played_clicks_are_spaced_exactly_as_the_beat_log_says() {
     }
 
     // Onsets in channel 0 of the stereo capture, each after at least 30 ms of quiet.
-    let stereo = f32_le_samples(&bytes);
     let captured = detect_onsets(&stereo, 2, 0, (CAPTURE_RATE_HZ / 1000 * 30) as usize);
     assert_eq!(
         captured.len(),
@@ -268,25 +247,7 @@ fn the_click_is_silent_from_its_first_beat_during_the_coach_warm_up() {
         return;
     }
     let _serial = DEVICE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let mut parec = Command::new("parec")
-        .args([
-            "-d",
-            "out.monitor",
-            "--format=float32le",
-            "--rate=48000",
-            "--channels=2",
-            "--raw",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("parec (pulseaudio-utils) must be installed");
-    let mut capture_out = parec.stdout.take().unwrap();
-    let reader = thread::spawn(move || {
-        let mut bytes = Vec::new();
-        capture_out.read_to_end(&mut bytes).unwrap();
-        bytes
-    });
-    thread::sleep(Duration::from_millis(500));
+    let capture = SinkCapture::start();
     let play = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
         .args(["play", "--adapt", "--duration", "3s", "--input"])
         .arg(format!("file:{}", recording.display()))
@@ -294,15 +255,12 @@ fn the_click_is_silent_from_its_first_beat_during_the_coach_warm_up() {
         .output()
         .unwrap();
     thread::sleep(Duration::from_millis(300));
-    parec.kill().unwrap();
-    parec.wait().unwrap();
-    let bytes = reader.join().unwrap();
+    let captured = capture.stop();
     assert!(
         play.status.success(),
         "play failed: {}",
         String::from_utf8_lossy(&play.stderr)
     );
-    let captured = f32_le_samples(&bytes);
     assert!(
         captured.len() > 2 * 48_000 * 2,
         "captured only {} samples",

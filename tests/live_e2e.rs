@@ -25,7 +25,7 @@ use stridebeat::audio::beat_log::parse_beat_log;
 use stridebeat::source::session::read_session_file;
 use stridebeat::tempo::coach::Decision;
 
-use capture::{detect_onsets, f32_le_samples};
+use capture::{detect_onsets, SinkCapture};
 
 const RATE_HZ: f64 = 48_000.0;
 
@@ -84,7 +84,8 @@ struct Run {
     _dir: tempfile::TempDir,
     session: PathBuf,
     beats: PathBuf,
-    captured: Vec<u8>,
+    /// What the sink played: interleaved stereo samples.
+    captured: Vec<f32>,
     /// Underruns the device reported (each inserts silence into what was played).
     underruns: usize,
 }
@@ -99,19 +100,7 @@ fn run_once(rec: &PathBuf) -> Option<Run> {
     let rows = looped(rec, 12); // ~213 s of running
     let interrupt_at_s = INTERRUPT_AT_S; // session seconds
 
-    let mut parec = Command::new("parec")
-        .args(["-d", "out.monitor", "--format=float32le", "--rate=48000"])
-        .args(["--channels=2", "--raw"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("parec (pulseaudio-utils) must be installed");
-    let mut capture_out = parec.stdout.take().unwrap();
-    let capture = thread::spawn(move || {
-        let mut bytes = Vec::new();
-        capture_out.read_to_end(&mut bytes).unwrap();
-        bytes
-    });
-    thread::sleep(Duration::from_millis(500));
+    let capture = SinkCapture::start();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
         .args(["play", "--input", "-", "--adapt", "--baseline", "170"])
@@ -163,9 +152,7 @@ fn run_once(rec: &PathBuf) -> Option<Run> {
     };
     feeder.join().unwrap();
     thread::sleep(Duration::from_millis(500));
-    parec.kill().unwrap();
-    parec.wait().unwrap();
-    let bytes = capture.join().unwrap();
+    let captured = capture.stop();
     let mut err = String::new();
     child
         .stderr
@@ -185,7 +172,7 @@ fn run_once(rec: &PathBuf) -> Option<Run> {
         _dir: dir,
         session,
         beats,
-        captured: bytes,
+        captured,
         underruns: err
             .split("the device reported ")
             .nth(1)
@@ -204,7 +191,7 @@ fn coached_session_from_stdin_survives_an_interrupt() {
     let run = (0..3)
         .find_map(|_| run_once(&rec))
         .expect("the audio device failed three times");
-    let (session, beats, bytes, underruns) = (run.session, run.beats, run.captured, run.underruns);
+    let (session, beats, stereo, underruns) = (run.session, run.beats, run.captured, run.underruns);
     let interrupt_at_s = INTERRUPT_AT_S;
 
     // The session file is complete.
@@ -296,7 +283,6 @@ fn coached_session_from_stdin_survives_an_interrupt() {
 
     // The device played those intervals.
     // Onsets in channel 0 of the 48 kHz stereo capture, each after at least 30 ms of quiet.
-    let stereo = f32_le_samples(&bytes);
     let heard = detect_onsets(&stereo, 2, 0, 48 * 30);
     // An underrun (the machine too busy to feed the device in time) inserts silence the
     // process cannot prevent.

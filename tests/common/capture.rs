@@ -38,3 +38,39 @@ pub fn f32_le_samples(bytes: &[u8]) -> Vec<f32> {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect()
 }
+
+/// A recording of what the headless sink `out` plays (`parec` on `out.monitor`, f32 stereo at
+/// 48 kHz), for the device tests.
+pub struct SinkCapture {
+    parec: std::process::Child,
+    reader: std::thread::JoinHandle<Vec<u8>>,
+}
+
+impl SinkCapture {
+    /// Start capturing and give `parec` half a second to connect before anything plays.
+    pub fn start() -> Self {
+        use std::io::Read;
+        use std::process::{Command, Stdio};
+        let mut parec = Command::new("parec")
+            .args(["-d", "out.monitor", "--format=float32le", "--rate=48000"])
+            .args(["--channels=2", "--raw"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("parec (pulseaudio-utils) must be installed");
+        let mut out = parec.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            out.read_to_end(&mut bytes).unwrap();
+            bytes
+        });
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        Self { parec, reader }
+    }
+
+    /// Stop capturing and return the interleaved stereo samples.
+    pub fn stop(mut self) -> Vec<f32> {
+        self.parec.kill().unwrap();
+        self.parec.wait().unwrap();
+        f32_le_samples(&self.reader.join().unwrap())
+    }
+}
