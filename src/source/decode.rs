@@ -293,7 +293,8 @@ impl RowParser {
             }
         };
         let v = v * self.scale;
-        (v.is_finite() && v.abs() <= MAX_ACCEL_MS2).then_some((v, end))
+        // Also false for NaN and infinities.
+        (v.abs() <= MAX_ACCEL_MS2).then_some((v, end))
     }
 
     /// A plain time at `text[pos..]`: exact when it is a whole number that fits `i64` (as
@@ -436,6 +437,14 @@ fn non_digits(w: u64) -> u64 {
     (((x & LOW7) + 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
 }
 
+/// High bit of each byte of `w` equal to `c`.
+#[inline(always)]
+fn byte_flags(w: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let t = w ^ (u64::from(c) * 0x0101_0101_0101_0101); // zero where equal
+    !((((t & LOW7) + LOW7) | t) | LOW7)
+}
+
 /// The value of the first `len` (1..=8) bytes of `x`, all digit values 0..=9 (ASCII digits
 /// xor `'0'`), the first byte the most significant: three multiplications instead of a loop.
 #[inline(always)]
@@ -479,50 +488,55 @@ impl Decimal {
     /// [`Decimal::scan_long`].
     #[inline(always)]
     fn scan_at(s: &[u8], p: usize) -> Option<Decimal> {
+        match Decimal::short(s, p) {
+            Some(d) => Some(d),
+            None => Decimal::scan_long(s, p),
+        }
+    }
+
+    /// [`Decimal::scan_at`] for a number of at most seven digits followed by a byte that is
+    /// neither a digit nor a point, all within one eight-byte word; `None` for anything else.
+    /// Where the number ends is found first (the first byte that is neither a digit nor a
+    /// point), so the next field can be looked at while this one is converted.
+    #[inline(always)]
+    fn short(s: &[u8], p: usize) -> Option<Decimal> {
         let negative = s.get(p) == Some(&b'-');
         let q = p + usize::from(negative);
-        let Some(w) = load8(s, q) else {
-            return Decimal::scan_bytes(s, p);
+        let w = load8(s, q)?;
+        let points = byte_flags(w, b'.');
+        let len = ((non_digits(w) & !points).trailing_zeros() / 8) as usize; // 0..=8
+        let in_number = 1u64.wrapping_shl(8 * len as u32).wrapping_sub(1);
+        let points = points & in_number;
+        let point = points != 0;
+        let int_digits = if point {
+            (points.trailing_zeros() / 8) as usize
+        } else {
+            len
         };
-        let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
-        let flags = non_digits(w);
-        let int_digits = (flags.trailing_zeros() / 8) as usize;
-        if int_digits == 0 {
+        let digits = len - usize::from(point);
+        // No digit before or after the point, two points, or a number that may go on past
+        // the word: left to the general scan.
+        if len == 8
+            || int_digits == 0
+            || digits == int_digits && point
+            || points & (points - 1) != 0
+        {
             return None;
         }
-        if int_digits == 8 {
-            return Decimal::scan_long(s, p);
-        }
-        if (w >> (8 * int_digits)) as u8 != b'.' {
-            return Some(Decimal {
-                negative,
-                mantissa: eight_digits(x, int_digits),
-                frac_digits: 0,
-                point: false,
-                end: q + int_digits,
-            });
-        }
-        // Squeeze the point out: the bytes above it move down one.
-        let below = (1u64 << (8 * int_digits)) - 1;
-        let y = (x & below) | ((x >> 8) & !below);
-        let y_flags = (flags & below) | ((flags >> 8) & !below) | 1 << 63;
-        let digits = (y_flags.trailing_zeros() / 8) as usize;
-        if digits == int_digits {
-            return None; // `1.` without a fraction
-        }
-        if digits == 7 {
-            return Decimal::scan_long(s, p); // may go on past the word
-        }
+        let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
+        let below = 1u64.wrapping_shl(8 * int_digits as u32).wrapping_sub(1);
+        let squeezed = (x & below) | ((x >> 8) & !below); // the point taken out
         Some(Decimal {
             negative,
-            mantissa: eight_digits(y, digits),
+            mantissa: eight_digits(if point { squeezed } else { x }, digits),
             frac_digits: digits - int_digits,
-            point: true,
-            end: q + digits + 1,
+            point,
+            end: q + len,
         })
     }
 
-    /// [`Decimal::scan_at`] for numbers of any length: eight digits at a time.
+    /// [`Decimal::scan_at`] for numbers of any length: eight digits at a time (byte by byte
+    /// near the end of `s`).
     #[cold]
     fn scan_long(s: &[u8], p: usize) -> Option<Decimal> {
         let negative = s.get(p) == Some(&b'-');
@@ -786,5 +800,96 @@ impl RowDecoder {
         }
         self.last_t = Some(t_s);
         Ok(AccelSample { t_s, acc: raw.acc })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What fast-float reads at `s[p..]`, when it is a plain decimal.
+    fn reference(s: &[u8], p: usize) -> Option<(f64, usize)> {
+        fast_float2::parse_partial::<f64, _>(&s[p..]).ok()
+    }
+
+    #[test]
+    fn digit_words_convert() {
+        assert_eq!(
+            eight_digits(u64::from_le_bytes(*b"12345678") ^ 0x3030_3030_3030_3030, 8),
+            12_345_678
+        );
+        assert_eq!(
+            eight_digits(u64::from_le_bytes(*b"42,x....") ^ 0x3030_3030_3030_3030, 2),
+            42
+        );
+        assert_eq!(non_digits(u64::from_le_bytes(*b"0123456/")), 0x80 << 56);
+        assert_eq!(
+            byte_flags(u64::from_le_bytes(*b"1.2,3.4."), b'.'),
+            0x80 << 8 | 0x80 << 40 | 0x80 << 56
+        );
+    }
+
+    #[test]
+    fn short_and_long_numbers_read_like_fast_float() {
+        for text in [
+            "3599.99,",
+            "-4.1234,",
+            "10.0006\n",
+            "7,",
+            "-0,",
+            "-0.0,",
+            "0001.50,",
+            "1234567,",
+            "12345678,",
+            "123456.7,",
+            "1234567.8,",
+            "35999.99\n",
+            "0.98849173834,",
+            "584065454762638,",
+            "9007199254740993.5,",
+            "1.2.3,",
+        ] {
+            let s = format!("{text}        ");
+            let d = Decimal::scan_at(s.as_bytes(), 0).unwrap();
+            let (want, n) = reference(s.as_bytes(), 0).unwrap();
+            assert_eq!(d.end, n, "{text}");
+            if let Some(v) = d.exact() {
+                assert_eq!(v.to_bits(), want.to_bits(), "{text}");
+            }
+        }
+        for text in [
+            "+1.5,",
+            ".5,",
+            "5.,",
+            "-,",
+            ",",
+            "e5,",
+            "12345678901234567890,",
+        ] {
+            let s = format!("{text}        ");
+            assert!(Decimal::scan_at(s.as_bytes(), 0).is_none(), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn scanned_decimals_are_what_fast_float_reads(
+            text in "-?[0-9]{0,21}(\\.[0-9]{0,21})?[,.\n;e-]?[0-9]{0,3}",
+            pad in 0usize..10,
+        ) {
+            // Near the end of the buffer (byte by byte) and with room for 8-byte words.
+            let s = format!("{text}{}", " ".repeat(pad));
+            if let Some(d) = Decimal::scan_at(s.as_bytes(), 0) {
+                let (want, n) = reference(s.as_bytes(), 0).unwrap();
+                let follows = s.as_bytes().get(d.end).copied();
+                if !matches!(follows, Some(b'e' | b'E')) {
+                    prop_assert_eq!(d.end, n);
+                    if let Some(v) = d.exact() {
+                        prop_assert_eq!(v.to_bits(), want.to_bits());
+                    }
+                }
+            }
+        }
     }
 }
