@@ -332,7 +332,6 @@ impl AccelReader {
     /// parsed (on the rayon pool), the next is read from the input, so reading overlaps
     /// parsing.
     fn fill(&mut self, out: &mut Vec<AccelSample>) -> Result<(), SourceError> {
-        let width = rayon::current_num_threads().clamp(1, 8);
         let io = |source| SourceError::Io {
             path: self.path.clone(),
             source,
@@ -341,8 +340,14 @@ impl AccelReader {
             return Err(io(e));
         }
         if self.ahead.len == 0 {
-            self.feed.read_batch(&mut self.ahead, width).map_err(io)?;
+            // The first batch is one block, so a short file never starts the thread pool.
+            self.feed.read_batch(&mut self.ahead, 1).map_err(io)?;
         }
+        let width = if self.feed.done() {
+            1
+        } else {
+            rayon::current_num_threads().clamp(1, 8)
+        };
         std::mem::swap(&mut self.current, &mut self.ahead);
         let (current, ahead, feed) = (&mut self.current, &mut self.ahead, &mut self.feed);
         let (parser, delimiter) = (self.decoder.parser(), self.layout.delimiter);
@@ -407,6 +412,12 @@ impl AccelReader {
                 return Ok(true);
             }
         }
+    }
+
+    /// True when every sample has been handed out: the next [`AccelReader::read_batch`] would
+    /// return `Ok(false)` (or, for a recording without any sample, its error).
+    pub fn at_end(&self) -> bool {
+        self.ready_pos == self.ready.len() && (self.done || self.exhausted())
     }
 
     /// Move the next samples (one parsed batch, or what the iterator left of it) into `out`,
