@@ -437,14 +437,6 @@ fn non_digits(w: u64) -> u64 {
     (((x & LOW7) + 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
 }
 
-/// High bit of each byte of `w` equal to `c`.
-#[inline(always)]
-fn byte_flags(w: u64, c: u8) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let t = w ^ (u64::from(c) * 0x0101_0101_0101_0101); // zero where equal
-    !((((t & LOW7) + LOW7) | t) | LOW7)
-}
-
 /// The value of the first `len` (1..=8) bytes of `x`, all digit values 0..=9 (ASCII digits
 /// xor `'0'`), the first byte the most significant: three multiplications instead of a loop.
 #[inline(always)]
@@ -496,41 +488,41 @@ impl Decimal {
 
     /// [`Decimal::scan_at`] for a number of at most seven digits followed by a byte that is
     /// neither a digit nor a point, all within one eight-byte word; `None` for anything else.
-    /// Where the number ends is found first (the first byte that is neither a digit nor a
-    /// point), so the next field can be looked at while this one is converted.
+    /// The word's non-digit bytes give the digits before the point and after it.
     #[inline(always)]
     fn short(s: &[u8], p: usize) -> Option<Decimal> {
         let negative = s.get(p) == Some(&b'-');
         let q = p + usize::from(negative);
         let w = load8(s, q)?;
-        let points = byte_flags(w, b'.');
-        let len = ((non_digits(w) & !points).trailing_zeros() / 8) as usize; // 0..=8
-        let in_number = 1u64.wrapping_shl(8 * len as u32).wrapping_sub(1);
-        let points = points & in_number;
-        let point = points != 0;
-        let int_digits = if point {
-            (points.trailing_zeros() / 8) as usize
-        } else {
-            len
-        };
-        let digits = len - usize::from(point);
-        // No digit before or after the point, two points, or a number that may go on past
-        // the word: left to the general scan.
-        if len == 8
-            || int_digits == 0
-            || digits == int_digits && point
-            || points & (points - 1) != 0
-        {
+        let flags = non_digits(w);
+        let int_digits = (flags.trailing_zeros() / 8) as usize; // 0..=8
+        if int_digits == 0 || int_digits == 8 {
             return None;
         }
         let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
-        let below = 1u64.wrapping_shl(8 * int_digits as u32).wrapping_sub(1);
+        if (w >> (8 * int_digits)) as u8 != b'.' {
+            return Some(Decimal {
+                negative,
+                mantissa: eight_digits(x, int_digits),
+                frac_digits: 0,
+                point: false,
+                end: q + int_digits,
+            });
+        }
+        let after_point = flags.checked_shr(8 * (int_digits as u32 + 1)).unwrap_or(0);
+        let frac_digits = (after_point.trailing_zeros() / 8) as usize;
+        let len = int_digits + 1 + frac_digits;
+        // No digit after the point, or a number that may go on past the word.
+        if frac_digits == 0 || len >= 8 {
+            return None;
+        }
+        let below = (1u64 << (8 * int_digits)) - 1;
         let squeezed = (x & below) | ((x >> 8) & !below); // the point taken out
         Some(Decimal {
             negative,
-            mantissa: eight_digits(if point { squeezed } else { x }, digits),
-            frac_digits: digits - int_digits,
-            point,
+            mantissa: eight_digits(squeezed, len - 1),
+            frac_digits,
+            point: true,
             end: q + len,
         })
     }
@@ -824,10 +816,6 @@ mod tests {
             42
         );
         assert_eq!(non_digits(u64::from_le_bytes(*b"0123456/")), 0x80 << 56);
-        assert_eq!(
-            byte_flags(u64::from_le_bytes(*b"1.2,3.4."), b'.'),
-            0x80 << 8 | 0x80 << 40 | 0x80 << 56
-        );
     }
 
     #[test]
