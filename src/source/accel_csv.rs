@@ -43,11 +43,16 @@ pub struct AccelReader {
     /// Samples placed but not yet yielded by the iterator, from `ready_pos` on.
     ready: Vec<AccelSample>,
     ready_pos: usize,
-    /// The batch being parsed and placed, and the next one, read while this one is parsed.
-    current: Batch,
+    /// The pure row parser (a copy of the decoder's, so parsing can run while the decoder
+    /// places the previous batch).
+    parser: RowParser,
+    /// Three batches in a pipeline: `parsed` is placed while `ahead` is parsed and `spare`
+    /// is filled from the input.
+    parsed: Batch,
     ahead: Batch,
-    /// An I/O error met reading ahead, reported when its batch is due.
-    ahead_error: Option<std::io::Error>,
+    spare: Batch,
+    /// An I/O error met reading ahead, reported once the batches before it are placed.
+    read_error: Option<std::io::Error>,
     skipped: SkippedRows,
     samples: u64,
     done: bool,
@@ -153,6 +158,7 @@ impl AccelReader {
             0
         };
         let layout = detect(&prefix[bom..], complete, options, &path)?;
+        let parser = RowParser::new(&layout);
         let mut cursor = Cursor::new(prefix);
         cursor.set_position((bom + layout.data_start_byte) as u64);
         Ok(AccelReader {
@@ -167,9 +173,11 @@ impl AccelReader {
             layout,
             ready: Vec::new(),
             ready_pos: 0,
-            current: Batch::default(),
+            parser,
+            parsed: Batch::default(),
             ahead: Batch::default(),
-            ahead_error: None,
+            spare: Batch::default(),
+            read_error: None,
             skipped: SkippedRows::default(),
             samples: 0,
             done: false,
@@ -322,54 +330,24 @@ impl Batch {
     }
 }
 
-impl AccelReader {
-    /// True when everything read has been parsed and placed.
-    fn exhausted(&self) -> bool {
-        self.feed.done() && self.ahead.len == 0 && self.ahead_error.is_none()
-    }
+/// Where parsed rows go: the decoder that puts them on the recording clock, the skipped-row
+/// account and the line count.
+struct Placer<'a> {
+    decoder: &'a mut RowDecoder,
+    skipped: &'a mut SkippedRows,
+    next_line: &'a mut u64,
+}
 
-    /// Parse the next batch of blocks and append their samples to `out`. While one batch is
-    /// parsed (on the rayon pool), the next is read from the input, so reading overlaps
-    /// parsing.
-    fn fill(&mut self, out: &mut Vec<AccelSample>) -> Result<(), SourceError> {
-        let io = |source| SourceError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        if let Some(e) = self.ahead_error.take() {
-            return Err(io(e));
-        }
-        if self.ahead.len == 0 {
-            // The first batch is one block, so a short file never starts the thread pool.
-            self.feed.read_batch(&mut self.ahead, 1).map_err(io)?;
-        }
-        let width = if self.feed.done() {
-            1
-        } else {
-            rayon::current_num_threads().clamp(1, 8)
-        };
-        std::mem::swap(&mut self.current, &mut self.ahead);
-        let (current, ahead, feed) = (&mut self.current, &mut self.ahead, &mut self.feed);
-        let (parser, delimiter) = (self.decoder.parser(), self.layout.delimiter);
-        let read = if width > 1 && !feed.done() {
-            let read_ahead = || feed.read_batch(ahead, width);
-            rayon::join(|| current.parse(delimiter, parser), read_ahead).1
-        } else {
-            current.parse(delimiter, parser);
-            feed.read_batch(ahead, width)
-        };
-        if let Err(e) = read {
-            self.ahead.len = 0;
-            self.ahead_error = Some(e);
-        }
-        for block in &self.current.parsed[..self.current.len] {
-            let base = self.next_line - 1;
+impl Placer<'_> {
+    /// Place the rows of a parsed batch, in file order, appending samples to `out`.
+    fn place(&mut self, batch: &Batch, out: &mut Vec<AccelSample>) {
+        for block in &batch.parsed[..batch.len] {
+            let base = *self.next_line - 1;
             out.reserve(block.rows.len());
             let mut errors = block.errors.iter().peekable();
             for (i, raw) in block.rows.iter().enumerate() {
                 while let Some((_, line, reason)) = errors.next_if(|e| e.0 == i) {
-                    self.decoder.place(Err(reason.clone())).ok();
-                    self.skipped.record(base + line, reason.clone());
+                    self.skip(base + line, reason);
                 }
                 match self.decoder.place_row(raw) {
                     Ok(sample) => out.push(sample),
@@ -377,12 +355,89 @@ impl AccelReader {
                 }
             }
             for (_, line, reason) in errors {
-                self.decoder.place(Err(reason.clone())).ok();
-                self.skipped.record(base + line, reason.clone());
+                self.skip(base + line, reason);
             }
-            self.next_line += block.lines;
+            *self.next_line += block.lines;
+        }
+    }
+
+    /// A row that did not parse still counts as a row of the recording.
+    fn skip(&mut self, line: u64, reason: &SkipReason) {
+        self.decoder.place(Err(reason.clone())).ok();
+        self.skipped.record(line, reason.clone());
+    }
+}
+
+impl AccelReader {
+    /// True when everything read has been parsed and placed.
+    fn exhausted(&self) -> bool {
+        self.feed.done() && self.ahead.len == 0 && self.parsed.len == 0
+    }
+
+    /// One step of the pipeline: place the parsed batch (appending its samples to `out`),
+    /// parse the batch read before, and read the next one from the input — the three at once
+    /// on the rayon pool when the input holds more than one block.
+    fn fill(&mut self, out: &mut Vec<AccelSample>) -> Result<(), SourceError> {
+        if self.ahead.len == 0 && self.parsed.len == 0 {
+            // The first batch is one block, so a short file never starts the thread pool.
+            self.read_ahead(1);
+        }
+        let width = if self.feed.done() {
+            1
+        } else {
+            rayon::current_num_threads().clamp(1, 8)
+        };
+        let (parser, delimiter) = (&self.parser, self.layout.delimiter);
+        let (parsed, ahead, spare) = (&self.parsed, &mut self.ahead, &mut self.spare);
+        let mut placer = Placer {
+            decoder: &mut self.decoder,
+            skipped: &mut self.skipped,
+            next_line: &mut self.next_line,
+        };
+        let feed = &mut self.feed;
+        let mut read = move || {
+            if feed.done() {
+                spare.len = 0;
+                return Ok(());
+            }
+            feed.read_batch(spare, width)
+        };
+        let read = if width > 1 {
+            rayon::join(
+                || placer.place(parsed, out),
+                || rayon::join(|| ahead.parse(delimiter, parser), read).1,
+            )
+            .1
+        } else {
+            placer.place(parsed, out);
+            ahead.parse(delimiter, parser);
+            read()
+        };
+        // Rotate: the batch just parsed is placed next, the one just read is parsed next.
+        self.parsed.len = 0;
+        std::mem::swap(&mut self.parsed, &mut self.ahead);
+        std::mem::swap(&mut self.ahead, &mut self.spare);
+        if let Err(e) = read {
+            self.stop_reading(e);
         }
         Ok(())
+    }
+
+    /// Read a batch of `width` blocks into `ahead` (the pipeline's start).
+    fn read_ahead(&mut self, width: usize) {
+        if let Err(e) = self.feed.read_batch(&mut self.ahead, width) {
+            self.ahead.len = 0;
+            self.stop_reading(e);
+        }
+    }
+
+    /// An input error: read no further; the batches before it are still placed, then the
+    /// error is reported.
+    fn stop_reading(&mut self, e: std::io::Error) {
+        self.spare.len = 0;
+        self.feed.input_done = true;
+        self.feed.carry.clear();
+        self.read_error = Some(e);
     }
 
     /// Append the next samples to `out` (at least one), or return false at the end of the
@@ -395,6 +450,12 @@ impl AccelReader {
             }
             if self.exhausted() {
                 self.done = true;
+                if let Some(source) = self.read_error.take() {
+                    return Err(SourceError::Io {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
                 if self.samples == 0 {
                     return Err(SourceError::NoSamples {
                         path: self.path.clone(),
