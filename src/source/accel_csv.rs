@@ -478,7 +478,8 @@ impl AccelReader {
     /// True when every sample has been handed out: the next [`AccelReader::read_batch`] would
     /// return `Ok(false)` (or, for a recording without any sample, its error).
     pub fn at_end(&self) -> bool {
-        self.ready_pos == self.ready.len() && (self.done || self.exhausted())
+        self.ready_pos == self.ready.len()
+            && (self.done || self.exhausted() && self.read_error.is_none())
     }
 
     /// Move the next samples (one parsed batch, or what the iterator left of it) into `out`,
