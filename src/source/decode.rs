@@ -246,7 +246,7 @@ impl RowParser {
                 }
                 Role::Axis(k) => {
                     let (v, end) = self.plain_accel(text, pos)?;
-                    acc[usize::from(k) % 3] = v as f32;
+                    *acc.get_mut(usize::from(k))? = v as f32;
                     end
                 }
                 Role::Magnitude => {
@@ -285,16 +285,25 @@ impl RowParser {
     /// A plain number at `text[pos..]`, in m/s² and in range: (value, where it ends).
     #[inline(always)]
     fn plain_accel(&self, text: &[u8], pos: usize) -> Option<(f64, usize)> {
-        let (v, end) = match Decimal::scan_at(text, pos).and_then(|d| Some((d.exact()?, d.end))) {
-            Some(found) => found,
-            None => {
-                let (v, n) = fast_float2::parse_partial::<f64, _>(text.get(pos..)?).ok()?;
-                (v, pos + n)
-            }
+        let (v, end) = match Decimal::short(text, pos) {
+            Some(d) => (d.short_value(), d.end),
+            None => Self::accel_value(text, pos)?,
         };
         let v = v * self.scale;
         // Also false for NaN and infinities.
         (v.abs() <= MAX_ACCEL_MS2).then_some((v, end))
+    }
+
+    /// [`RowParser::plain_accel`]'s value for numbers that are not short.
+    #[cold]
+    fn accel_value(text: &[u8], pos: usize) -> Option<(f64, usize)> {
+        match Decimal::scan_long(text, pos).and_then(|d| Some((d.exact()?, d.end))) {
+            Some(found) => Some(found),
+            None => {
+                let (v, n) = fast_float2::parse_partial::<f64, _>(text.get(pos..)?).ok()?;
+                Some((v, pos + n))
+            }
+        }
     }
 
     /// A plain time at `text[pos..]`: exact when it is a whole number that fits `i64` (as
@@ -596,6 +605,15 @@ impl Decimal {
             point,
             end: i,
         })
+    }
+
+    /// [`Decimal::exact`] for a [`Decimal::short`] number (at most seven digits, so always
+    /// exact), without the checks.
+    #[inline(always)]
+    fn short_value(&self) -> f64 {
+        const POW10_SHORT: [f64; 8] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+        let v = self.mantissa as f64 / POW10_SHORT[self.frac_digits & 7];
+        f64::from_bits(v.to_bits() | u64::from(self.negative) << 63)
     }
 
     /// The value, when it is exact to compute: a mantissa of at most 53 bits divided by an
