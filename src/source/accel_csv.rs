@@ -1,14 +1,16 @@
 //! The streaming accelerometer file reader: detect the layout from the first bytes, then parse
 //! rows straight from the bytes (no per-field `String`s).
 //!
-//! The stream is cut into blocks of [`BLOCK_BYTES`] at line ends. A batch of blocks is parsed in
-//! parallel (rayon) by the pure [`RowParser`] while the next batch is read from the input, then
-//! the rows are put on the recording clock in file order by the [`RowDecoder`], straight into
-//! the caller's sample buffer. Plain numeric lines (the common case) take
-//! [`RowParser::parse_plain`], which reads number after number without splitting the line
-//! first; any other line is split by csv-core and parsed field by field (fast-float), with the
-//! same result for the lines both can read. Memory stays flat whatever the recording's length:
-//! the reader holds the detection prefix (at most [`PREFIX_BYTES`]) and two batches of blocks.
+//! The stream is cut into blocks of [`BLOCK_BYTES`] at line ends, handled in batches of a few
+//! blocks by a three-stage pipeline on the rayon pool: while one batch is read from the input,
+//! the batch before it is parsed (its blocks in parallel) by the pure [`RowParser`], and the
+//! one before that is put on the recording clock in file order by the [`RowDecoder`], straight
+//! into the caller's sample buffer. A file of one block never starts the pool. Plain numeric
+//! lines (the common case) take [`RowParser::parse_plain`], which reads number after number
+//! without splitting the line first; any other line is split by csv-core and parsed field by
+//! field (fast-float), with the same result for the lines both can read. Memory stays flat
+//! whatever the recording's length: the reader holds the detection prefix (at most
+//! [`PREFIX_BYTES`]) and three batches of blocks.
 //! Gzip files (recognised by their magic bytes, not the name) are decompressed on the fly.
 //!
 //! A quoted field may hold the separator but not a line break (no sensor export writes one).

@@ -7,6 +7,13 @@
 //! recording clock, checking it moves forward). Shared by the file reader and the live
 //! [`LineDecoder`](super::LineDecoder), so a recording and a live stream of the same lines give
 //! the same samples.
+//!
+//! The file reader's fast path, [`RowParser::parse_plain`], reads a plain numeric line without
+//! splitting it: each number is read from one 8-byte word (its non-digit bytes locate the sign,
+//! point and end; the digits are converted together, SWAR-style) and divided once by an exact
+//! power of ten, which is the correctly rounded value fast-float gives. Anything else (quotes,
+//! spaces, exponents, long numbers, bad values) goes to the general path, or for long numbers
+//! to an eight-digits-at-a-time scan and fast-float.
 
 use super::detect::{Axes, Layout, TimeSource};
 use super::error::SkipReason;
