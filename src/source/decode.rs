@@ -163,6 +163,9 @@ enum Role {
     Magnitude,
 }
 
+/// Roles of the most common layout: time, then x, y, z.
+const TIME_XYZ: [Role; 4] = [Role::Time, Role::Axis(0), Role::Axis(1), Role::Axis(2)];
+
 /// The pure half of decoding: fields → [`RawRow`]. Cheap to clone and shareable between
 /// threads.
 #[derive(Clone, Debug)]
@@ -176,6 +179,8 @@ pub struct RowParser {
     /// Role of each column up to the last one read, for [`RowParser::parse_plain`]; empty when
     /// the layout needs the general path for every row.
     plain: Box<[Role]>,
+    /// `plain` is [`TIME_XYZ`].
+    time_xyz: bool,
 }
 
 impl RowParser {
@@ -189,6 +194,7 @@ impl RowParser {
             needed: layout.fields_needed(),
             delimiter: layout.delimiter,
             plain: plain_roles(layout).unwrap_or_default(),
+            time_xyz: plain_roles(layout).is_some_and(|r| *r == TIME_XYZ),
         }
     }
 
@@ -231,43 +237,56 @@ impl RowParser {
         let mut acc = [0f32; 3];
         let mut time = RawTime::Row;
         let mut pos = start;
-        for (i, role) in self.plain.iter().enumerate() {
-            pos = match *role {
-                Role::Skip => {
-                    let mut q = pos;
-                    while let Some(&c) = text.get(q) {
-                        if c == d || c == b'\n' {
-                            break;
+        let field_end = |end: usize| (text.get(end) == Some(&d)).then_some(end + 1);
+        if self.time_xyz {
+            // The most common layout, written out: time, x, y, z.
+            let (t, mut end) = self.plain_time(text, pos)?;
+            time = t;
+            for slot in &mut acc {
+                let (v, next) = self.plain_accel(text, field_end(end)?)?;
+                *slot = v as f32;
+                end = next;
+            }
+            pos = end;
+        } else {
+            for (i, role) in self.plain.iter().enumerate() {
+                pos = match *role {
+                    Role::Skip => {
+                        let mut q = pos;
+                        while let Some(&c) = text.get(q) {
+                            if c == d || c == b'\n' {
+                                break;
+                            }
+                            // A quote could hide a separator; a lone CR ends a csv-core record.
+                            if c == b'"' || c == b'\r' {
+                                return None;
+                            }
+                            q += 1;
                         }
-                        // A quote could hide a separator; a lone CR ends a csv-core record.
-                        if c == b'"' || c == b'\r' {
-                            return None;
-                        }
-                        q += 1;
+                        q
                     }
-                    q
+                    Role::Time => {
+                        let (t, end) = self.plain_time(text, pos)?;
+                        time = t;
+                        end
+                    }
+                    Role::Axis(k) => {
+                        let (v, end) = self.plain_accel(text, pos)?;
+                        *acc.get_mut(usize::from(k))? = v as f32;
+                        end
+                    }
+                    Role::Magnitude => {
+                        let (v, end) = self.plain_accel(text, pos)?;
+                        acc[0] = v.abs() as f32;
+                        end
+                    }
+                };
+                if i < last {
+                    if text.get(pos) != Some(&d) {
+                        return None;
+                    }
+                    pos += 1;
                 }
-                Role::Time => {
-                    let (t, end) = self.plain_time(text, pos)?;
-                    time = t;
-                    end
-                }
-                Role::Axis(k) => {
-                    let (v, end) = self.plain_accel(text, pos)?;
-                    *acc.get_mut(usize::from(k))? = v as f32;
-                    end
-                }
-                Role::Magnitude => {
-                    let (v, end) = self.plain_accel(text, pos)?;
-                    acc[0] = v.abs() as f32;
-                    end
-                }
-            };
-            if i < last {
-                if text.get(pos) != Some(&d) {
-                    return None;
-                }
-                pos += 1;
             }
         }
         let next = match text.get(pos) {
