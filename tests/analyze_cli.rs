@@ -421,4 +421,27 @@ fn an_implausible_sample_rate_warns_about_the_time_unit() {
     // Read in its own unit, the same file gets no warning.
     let out = stridebeat(&["analyze", f.to_str().unwrap()]);
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    // Milliseconds read as seconds stretch it a thousandfold.
+    let ms = dir.path().join("ms.csv");
+    let mut s = String::from("t,x,y,z\n");
+    for i in 0..1000 {
+        s.push_str(&format!("{},0.1,0.2,1.0\n", i * 20));
+    }
+    std::fs::write(&ms, s).unwrap();
+    let out = stridebeat(&["analyze", ms.to_str().unwrap(), "--time-unit", "s"]);
+    assert!(
+        text(&out.stderr).contains("--time-unit"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A long gap in a real recording is not a wrong unit.
+    let gap = dir.path().join("gap.csv");
+    let mut s = String::from("t,x,y,z\n");
+    for i in 0..6000 {
+        let t = f64::from(i) * 0.02 + if i >= 3000 { 3600.0 } else { 0.0 };
+        s.push_str(&format!("{t:.2},0.1,0.2,1.0\n"));
+    }
+    std::fs::write(&gap, s).unwrap();
+    let out = stridebeat(&["analyze", gap.to_str().unwrap()]);
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }

@@ -163,9 +163,11 @@ fn per_input_path(base: &Path, label: &str, several: bool) -> PathBuf {
     base.with_file_name(file)
 }
 
-/// Sample rates (Hz) a body-worn accelerometer plausibly records at; outside them the time
-/// column was most likely read in the wrong unit.
-const PLAUSIBLE_RATE_HZ: (f64, f64) = (5.0, 5000.0);
+/// Average sample rates (Hz, samples over the whole recording) a body-worn accelerometer
+/// plausibly gives; outside them the time column was most likely read in the wrong unit (a
+/// factor of 1000 either way). The low end is far below any real rate so that long gaps in a
+/// recording (a watch that stopped logging for an hour) do not trigger it.
+const PLAUSIBLE_RATE_HZ: (f64, f64) = (1.0, 5000.0);
 
 /// A warning when the samples are implausibly close together or far apart, which is what a
 /// wrong time unit looks like (seconds read as milliseconds squeeze a 2-minute run into
