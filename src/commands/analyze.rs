@@ -33,7 +33,8 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Write one row per step (index, time_s, interval_s, cadence_spm) to this CSV file.
+    /// Write one row per step (index, time_s, interval_s, cadence_spm) to this CSV file; the
+    /// first step after a pause (over 1.5 s) has no cadence.
     /// With several inputs, each gets its own file: steps-<input name>.csv.
     #[arg(long, value_name = "STEPS.CSV")]
     pub csv: Option<PathBuf>,

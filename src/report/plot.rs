@@ -86,6 +86,12 @@ pub fn write_plot_with_target(
     }
 }
 
+/// An axis tick without a needless `.0`: `20`, `2.5`.
+fn tick(v: f64) -> String {
+    let text = format!("{v:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_string)
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     r: &FileReport,
@@ -171,30 +177,37 @@ where
         .configure_mesh()
         .x_desc(format!("time ({unit}), {} recorded", clock(r.duration_s)))
         .y_desc("cadence (steps/min)")
+        .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| format!("{v:.0}"))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
 
     let walk = RGBColor(90, 160, 220).mix(0.18);
     let run = RGBColor(240, 140, 40).mix(0.22);
-    chart
-        .draw_series(r.analysis.segments.iter().map(|s| {
-            let color = if s.activity == Activity::Run {
-                run
-            } else {
-                walk
-            };
-            Rectangle::new(
-                [(s.start_s / per, y_lo), (s.end_s / per, y_hi)],
-                color.filled(),
-            )
-        }))?
-        .label("walking")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], walk.filled()));
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-        .label("running")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], run.filled()));
+    // One shaded series per activity, in the legend only when the recording has it.
+    for (activity, color, label) in [
+        (Activity::Walk, walk, "walking"),
+        (Activity::Run, run, "running"),
+    ] {
+        let mut shaded = r
+            .analysis
+            .segments
+            .iter()
+            .filter(|s| s.activity == activity)
+            .peekable();
+        if shaded.peek().is_none() {
+            continue;
+        }
+        chart
+            .draw_series(shaded.map(|s| {
+                Rectangle::new(
+                    [(s.start_s / per, y_lo), (s.end_s / per, y_hi)],
+                    color.filled(),
+                )
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled()));
+    }
     chart
         .draw_series(
             steps
