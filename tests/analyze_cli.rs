@@ -445,3 +445,24 @@ fn an_implausible_sample_rate_warns_about_the_time_unit() {
     let out = stridebeat(&["analyze", gap.to_str().unwrap()]);
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
+
+/// An output into a folder that does not exist is refused before the analysis, not after it.
+#[test]
+fn outputs_into_a_missing_folder_are_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = recording(dir.path(), "run.csv");
+    let missing = dir.path().join("nope");
+    for flag in ["--csv", "--plot"] {
+        let out_file = missing.join(if flag == "--csv" { "s.csv" } else { "c.png" });
+        let out = stridebeat(&[
+            "analyze",
+            f.to_str().unwrap(),
+            flag,
+            out_file.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(err.contains(flag) && err.contains("no folder"), "{err}");
+        assert!(out.stdout.is_empty(), "refused before any summary");
+    }
+}

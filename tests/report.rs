@@ -272,3 +272,17 @@ fn plot_legend_names_only_the_activities_present() {
     let s = std::fs::read_to_string(&both).unwrap();
     assert!(s.contains("walking") && s.contains("running"));
 }
+
+/// Regression: a PNG plot into a missing folder failed with the image library's debug text
+/// (`ImageError(IoError(Os { code: 2, kind: NotFound, … }))`).
+#[test]
+fn a_plot_that_cannot_be_created_says_so_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["c.png", "c.svg"] {
+        let path = dir.path().join("no such folder").join(name);
+        let e = plot::write_plot(&path, &report()).unwrap_err().to_string();
+        assert!(e.contains("cannot write the plot"), "{e}");
+        assert!(e.contains("no such folder"), "{e}");
+        assert!(!e.contains("IoError") && !e.contains("Os {"), "{e}");
+    }
+}

@@ -293,6 +293,28 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             );
         }
     }
+    // Refuse an output folder that does not exist before spending time on the analysis.
+    for (flag, out) in [("--csv", &args.csv), ("--plot", &args.plot)] {
+        if let Some(out) = out {
+            let folder = match out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if !folder.is_dir() {
+                bail!(
+                    "{flag} {}: there is no folder {}",
+                    out.display(),
+                    folder.display()
+                );
+            }
+            if out.is_dir() {
+                bail!(
+                    "{flag} {}: that is a folder, not a file name",
+                    out.display()
+                );
+            }
+        }
+    }
     // Two readers of one standard input would each get part of it, interleaved.
     if args.files.iter().filter(|p| *p == Path::new("-")).count() > 1 {
         bail!("`-` (standard input) can be given only once");

@@ -28,6 +28,14 @@ pub enum PlotError {
         /// The requested plot file.
         path: PathBuf,
     },
+    /// The plot file cannot be created (no such folder, no permission).
+    #[error("cannot write the plot {path}: {source}")]
+    Create {
+        /// The plot file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Drawing or writing failed.
     #[error("{path}: cannot draw the plot: {message}")]
     Draw {
@@ -67,6 +75,13 @@ pub fn write_plot_with_target(
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    if matches!(ext.as_deref(), Some("svg" | "png")) {
+        // The backends report a missing folder as their own debug text; say it plainly first.
+        std::fs::File::create(path).map_err(|source| PlotError::Create {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
     match ext.as_deref() {
         Some("svg") => draw(
             SVGBackend::new(path, SIZE).into_drawing_area(),
