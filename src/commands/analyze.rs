@@ -25,7 +25,7 @@ columns; .gz is read directly. Files whose only clock is a sample counter (e.g. 
 need --rate.")]
 pub struct AnalyzeArgs {
     /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed, or a WAV recording of
-    /// footfalls); `-` reads stdin.
+    /// footfalls); `-` reads stdin (once).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -35,12 +35,14 @@ pub struct AnalyzeArgs {
 
     /// Write one row per step (index, time_s, interval_s, cadence_spm) to this CSV file; the
     /// first step after a pause (over 1.5 s) has no cadence.
-    /// With several inputs, each gets its own file: steps-<input name>.csv.
+    /// With several inputs, each gets its own file: steps-<input name>.csv (inputs sharing a
+    /// name take their folder's name too: steps-<folder>-<input name>.csv).
     #[arg(long, value_name = "STEPS.CSV")]
     pub csv: Option<PathBuf>,
 
     /// Draw cadence over time with segments shaded to this .svg or .png file.
-    /// With several inputs, each gets its own file: cadence-<input name>.svg.
+    /// With several inputs, each gets its own file: cadence-<input name>.svg (named as for
+    /// --csv).
     #[arg(long, value_name = "CADENCE.SVG")]
     pub plot: Option<PathBuf>,
 
