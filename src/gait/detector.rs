@@ -31,7 +31,7 @@
 use super::bout::{BoutConfig, BoutGate};
 use super::feature::FeatureExtractor;
 use super::filters::Biquad;
-use super::periodicity::{PeriodEstimate, Periodicity};
+use super::periodicity::{Memory, PeriodEstimate, Periodicity};
 use super::resample::{Feed, Resampler};
 use super::{AccelSample, StepEvent};
 
@@ -151,8 +151,7 @@ struct GridState {
     was_in_bout: bool,
     /// Coefficient of the 3 s power average.
     k_power: f64,
-    /// A short-memory autocorrelation that notices a quickening pace first, and its estimate.
-    fast: Periodicity,
+    /// The estimate of the short-memory autocorrelation, which notices a quickening pace first.
     fast_period: Option<PeriodEstimate>,
 }
 
@@ -215,7 +214,11 @@ impl LiveDetector {
             feature: FeatureExtractor::new(cfg.impact_weight),
             resampler: Resampler::new(cfg.fs_hz, cfg.max_gap_s),
             grid: Self::fresh_grid(&cfg),
-            periodicity: Periodicity::new(cfg.fs_hz, cfg.periodicity_memory_s, cfg.half_lag_ratio),
+            periodicity: Periodicity::new(
+                cfg.fs_hz,
+                [cfg.periodicity_memory_s, cfg.fast_memory_s],
+                cfg.half_lag_ratio,
+            ),
             gate: BoutGate::new(cfg.bout),
             out: OutBuf {
                 steps: [StepEvent::default(); OUT_CAP],
@@ -242,7 +245,6 @@ impl LiveDetector {
             next_height: 0,
             was_in_bout: false,
             k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
-            fast: Periodicity::new(cfg.fs_hz, cfg.fast_memory_s, cfg.half_lag_ratio),
             fast_period: None,
         }
     }
@@ -360,10 +362,9 @@ impl LiveDetector {
         };
         per.push(y_acf);
         g.n += 1;
-        g.fast.push(y_acf);
         if g.n % 5 == 0 {
-            g.period = per.estimate();
-            g.fast_period = g.fast.estimate();
+            g.period = per.estimate(Memory::Long);
+            g.fast_period = per.estimate(Memory::Short);
         }
         g.power += g.k_power * (y * y - g.power);
         let amp = (2.0 * g.power).sqrt();
