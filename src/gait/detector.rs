@@ -367,7 +367,6 @@ impl LiveDetector {
             g.fast_period = per.estimate(Memory::Short);
         }
         g.power += g.k_power * (y * y - g.power);
-        let amp = (2.0 * g.power).sqrt();
         let is_peak = g.y1 > g.y2 && g.y1 >= y;
         let (y1, y2) = (g.y1, g.y2);
         g.y2 = g.y1;
@@ -375,6 +374,7 @@ impl LiveDetector {
         if !is_peak {
             return;
         }
+        let amp = (2.0 * g.power).sqrt();
         // Parabolic refinement of the peak between grid points.
         let den = y2 - 2.0 * y1 + y;
         let frac = if den.abs() > 1e-12 {

@@ -14,10 +14,14 @@
 //! trace of the step. It is computed here, before the signal is brought to the detector's
 //! internal rate, so that high-rate inputs keep it.
 
-use super::filters::{OnePoleHighPass, OnePoleLowPass};
+use super::filters::{OnePoleCoefficient, OnePoleHighPass, OnePoleLowPass};
 
 /// Below this slow mean magnitude (m/s²) the input is taken to have no gravity in it.
 const GRAVITY_PRESENT_MPS2: f64 = 3.0;
+/// Cutoff of the slow per-axis mean (gravity), Hz.
+const GRAVITY_HZ: f64 = 0.15;
+/// Corner of the impact band and of its envelope, Hz.
+const IMPACT_HZ: f64 = 6.0;
 
 /// Streaming extractor of the scalar gait signal (m/s², arbitrary offset).
 #[derive(Clone, Debug)]
@@ -26,6 +30,9 @@ pub struct FeatureExtractor {
     gravity: [OnePoleLowPass; 3],
     hf: [OnePoleHighPass; 2],
     hf_env: OnePoleLowPass,
+    /// Shared coefficients of the gravity filters and of the impact filters.
+    k_gravity: OnePoleCoefficient,
+    k_impact: OnePoleCoefficient,
     /// Dominant direction of the dynamic acceleration (unit vector), for gravity-free inputs.
     axis: [f64; 3],
     /// Slow mean of the cubed projection: its sign orients `axis`.
@@ -38,9 +45,11 @@ impl FeatureExtractor {
     pub fn new(hf_weight: f64) -> Self {
         Self {
             hf_weight,
-            gravity: [OnePoleLowPass::new(0.15); 3],
-            hf: [OnePoleHighPass::new(6.0); 2],
-            hf_env: OnePoleLowPass::new(6.0),
+            gravity: [OnePoleLowPass::new(GRAVITY_HZ); 3],
+            hf: [OnePoleHighPass::new(IMPACT_HZ); 2],
+            hf_env: OnePoleLowPass::new(IMPACT_HZ),
+            k_gravity: OnePoleCoefficient::new(GRAVITY_HZ),
+            k_impact: OnePoleCoefficient::new(IMPACT_HZ),
             axis: [1.0, 0.0, 0.0],
             skew: OnePoleLowPass::new(0.05),
             started: false,
@@ -68,20 +77,23 @@ impl FeatureExtractor {
             self.hf_env.settle_at(0.0);
             self.skew.settle_at(0.0);
         }
+        let kg = self.k_gravity.for_dt(dt_s);
         let g = [
-            self.gravity[0].process(a[0], dt_s),
-            self.gravity[1].process(a[1], dt_s),
-            self.gravity[2].process(a[2], dt_s),
+            self.gravity[0].process_with(a[0], kg),
+            self.gravity[1].process_with(a[1], kg),
+            self.gravity[2].process_with(a[2], kg),
         ];
-        let g_mag = (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt();
-        let base = if g_mag >= GRAVITY_PRESENT_MPS2 {
+        // |g| ≥ limit, compared squared (no square root per sample).
+        let g_mag2 = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+        let base = if g_mag2 >= GRAVITY_PRESENT_MPS2 * GRAVITY_PRESENT_MPS2 {
             mag
         } else {
             self.project_dynamic([a[0] - g[0], a[1] - g[1], a[2] - g[2]], dt_s)
         };
-        let h1 = self.hf[0].process(mag, dt_s);
-        let h2 = self.hf[1].process(h1, dt_s);
-        let env = self.hf_env.process(h2.abs(), dt_s);
+        let ki = self.k_impact.for_dt(dt_s);
+        let h1 = self.hf[0].process_with(mag, ki);
+        let h2 = self.hf[1].process_with(h1, ki);
+        let env = self.hf_env.process_with(h2.abs(), ki);
         base + self.hf_weight * env
     }
 

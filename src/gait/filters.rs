@@ -5,7 +5,9 @@
 //!   ring, and its phase delay at a given frequency (used to turn a filtered peak time back into
 //!   a contact time).
 //! - [`OnePoleLowPass`] and [`OnePoleHighPass`]: time-aware first-order filters whose
-//!   coefficient follows the actual interval between samples, for irregular input clocks.
+//!   coefficient follows the actual interval between samples, for irregular input clocks;
+//!   [`OnePoleCoefficient`] computes that coefficient once for a group of filters with one
+//!   cutoff, and only when the interval changes.
 //!
 //! All state is a handful of floats: O(1) per sample, no allocation.
 
@@ -134,9 +136,21 @@ impl OnePoleLowPass {
     pub fn process(&mut self, x: f64, dt_s: f64) -> f64 {
         if (dt_s - self.last_dt_s).abs() > 1e-9 {
             self.last_dt_s = dt_s;
-            self.last_k = 1.0 - (-dt_s / self.tau_s).exp();
+            self.last_k = self.coefficient(dt_s);
         }
-        self.y += self.last_k * (x - self.y);
+        self.process_with(x, self.last_k)
+    }
+
+    /// The smoothing coefficient for a sample `dt_s` after the previous one, for
+    /// [`Self::process_with`] (filters with the same cutoff can share it).
+    pub fn coefficient(&self, dt_s: f64) -> f64 {
+        1.0 - (-dt_s / self.tau_s).exp()
+    }
+
+    /// Filter one sample with a coefficient from [`Self::coefficient`].
+    #[inline]
+    pub fn process_with(&mut self, x: f64, k: f64) -> f64 {
+        self.y += k * (x - self.y);
         self.y
     }
 
@@ -149,6 +163,38 @@ impl OnePoleLowPass {
     pub fn phase_delay_s(&self, f_hz: f64) -> f64 {
         let w = 2.0 * PI * f_hz;
         (w * self.tau_s).atan() / w
+    }
+}
+
+/// The coefficient of one or more [`OnePoleLowPass`]/[`OnePoleHighPass`] filters with the same
+/// cutoff, for their `process_with`: recomputed only when the sample interval changes (by more
+/// than a nanosecond), so a regular clock pays for the exponential once and a group of filters
+/// once per interval rather than once per filter.
+#[derive(Clone, Copy, Debug)]
+pub struct OnePoleCoefficient {
+    filter: OnePoleLowPass,
+    last_dt_s: f64,
+    k: f64,
+}
+
+impl OnePoleCoefficient {
+    /// Coefficients for cutoff `fc_hz`.
+    pub fn new(fc_hz: f64) -> Self {
+        Self {
+            filter: OnePoleLowPass::new(fc_hz),
+            last_dt_s: 0.0,
+            k: 0.0,
+        }
+    }
+
+    /// The coefficient for a sample `dt_s` after the previous one (0 for `dt_s` = 0).
+    #[inline]
+    pub fn for_dt(&mut self, dt_s: f64) -> f64 {
+        if (dt_s - self.last_dt_s).abs() > 1e-9 {
+            self.last_dt_s = dt_s;
+            self.k = self.filter.coefficient(dt_s);
+        }
+        self.k
     }
 }
 
@@ -175,6 +221,17 @@ impl OnePoleHighPass {
     #[inline]
     pub fn process(&mut self, x: f64, dt_s: f64) -> f64 {
         x - self.lp.process(x, dt_s)
+    }
+
+    /// The coefficient for a sample `dt_s` after the previous one, for [`Self::process_with`].
+    pub fn coefficient(&self, dt_s: f64) -> f64 {
+        self.lp.coefficient(dt_s)
+    }
+
+    /// Filter one sample with a coefficient from [`Self::coefficient`].
+    #[inline]
+    pub fn process_with(&mut self, x: f64, k: f64) -> f64 {
+        x - self.lp.process_with(x, k)
     }
 }
 

@@ -5,7 +5,7 @@
 //! fast inputs; nearly transparent for slow ones), then linearly interpolated at the grid times
 //! `t0 + k / fs` of the recording clock. Longer gaps are reported so the caller can restart.
 
-use super::filters::OnePoleLowPass;
+use super::filters::{OnePoleCoefficient, OnePoleLowPass};
 
 /// Anti-alias cutoff before the grid, Hz (below the grid's Nyquist frequency).
 pub const ANTI_ALIAS_HZ: f64 = 12.0;
@@ -27,8 +27,12 @@ pub struct Resampler {
     fs_hz: f64,
     max_gap_s: f64,
     aa: [OnePoleLowPass; 2],
+    /// Their shared coefficient.
+    k_aa: OnePoleCoefficient,
     origin_s: f64,
     next_k: u64,
+    /// Time of grid point `next_k` (kept so it is computed once per grid point).
+    next_t_s: f64,
     prev: Option<(f64, f64)>,
 }
 
@@ -39,8 +43,10 @@ impl Resampler {
             fs_hz,
             max_gap_s,
             aa: [OnePoleLowPass::new(ANTI_ALIAS_HZ); 2],
+            k_aa: OnePoleCoefficient::new(ANTI_ALIAS_HZ),
             origin_s: 0.0,
             next_k: 0,
+            next_t_s: 0.0,
             prev: None,
         }
     }
@@ -60,6 +66,11 @@ impl Resampler {
         self.aa.iter().map(|f| f.phase_delay_s(f_hz)).sum()
     }
 
+    /// Time of grid point `k`, seconds.
+    fn grid_time(&self, k: u64) -> f64 {
+        self.origin_s + k as f64 / self.fs_hz
+    }
+
     /// Feed the value `x` at recording time `t_s`; `emit(t_grid_s, value)` is called for every
     /// grid point up to `t_s`.
     pub fn push(&mut self, t_s: f64, x: f64, mut emit: impl FnMut(f64, f64)) -> Feed {
@@ -77,20 +88,20 @@ impl Resampler {
             self.prev = Some((t_s, x));
             emit(t_s, x);
             self.next_k = 1;
+            self.next_t_s = self.grid_time(1);
             return Feed::Restarted;
         }
         let (pt, pv) = self.prev.unwrap_or((t_s, x));
         let dt = t_s - pt;
-        let y1 = self.aa[0].process(x, dt);
-        let y = self.aa[1].process(y1, dt);
-        loop {
-            let tg = self.origin_s + self.next_k as f64 / self.fs_hz;
-            if tg > t_s {
-                break;
-            }
+        let k = self.k_aa.for_dt(dt);
+        let y1 = self.aa[0].process_with(x, k);
+        let y = self.aa[1].process_with(y1, k);
+        while self.next_t_s <= t_s {
+            let tg = self.next_t_s;
             let w = (tg - pt) / dt;
             emit(tg, pv + w * (y - pv));
             self.next_k += 1;
+            self.next_t_s = self.grid_time(self.next_k);
         }
         self.prev = Some((t_s, y));
         Feed::Ok
