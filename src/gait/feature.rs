@@ -63,6 +63,7 @@ impl FeatureExtractor {
 
     /// The scalar for one sample that arrived `dt_s` after the previous one (ignored for the
     /// first sample after a reset).
+    #[inline(always)]
     pub fn process(&mut self, acc: [f32; 3], dt_s: f64) -> f64 {
         let a = [acc[0] as f64, acc[1] as f64, acc[2] as f64];
         let mag = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();

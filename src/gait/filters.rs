@@ -231,7 +231,11 @@ impl OnePoleHighPass {
     /// Filter one sample with a coefficient from [`Self::coefficient`].
     #[inline]
     pub fn process_with(&mut self, x: f64, k: f64) -> f64 {
-        x - self.lp.process_with(x, k)
+        // x - (y + k (x - y)) = (1 - k)(x - y): two dependent operations from the input
+        // rather than four (this sits on the per-sample chain of the gait signal).
+        let d = x - self.lp.y;
+        self.lp.y += k * d;
+        (1.0 - k) * d
     }
 }
 

@@ -13,9 +13,11 @@
 //! weight for new products instead of a multiply per lag and sample (each sum is kept as
 //! `R[k] · w` for a common positive `w`, which cancels in the normalised values, and is
 //! rescaled now and then before it grows large); and new samples are queued and added in
-//! blocks (at the latest when an estimate is asked for), eight lags at a time, so each sum is
-//! loaded and stored once per block rather than once per sample and the inner loop is a plain
-//! vector multiply-add. Estimates see exactly the sums of every sample pushed so far.
+//! blocks (when the caller updates, at the latest every eight samples), eight lags at a time,
+//! so each sum is loaded and stored once per block and the inner loop is a plain vector
+//! multiply-add (256-bit where the CPU has AVX, with bit-identical results). An estimate
+//! reads the sums as of the last update, so a caller that updates on a schedule can ask for
+//! an estimate only when it needs one and get the answer it would have had at the update.
 //!
 //! Steps versus strides: with a phone in one pocket the two legs look different, and the
 //! strongest repetition is the stride (two steps). The estimate therefore takes the first
@@ -36,6 +38,8 @@ const MAX_LAGS: usize = 256;
 const BLOCK: usize = 8;
 /// Lags updated together (one or two vector registers).
 const LANES: usize = 8;
+// The AVX path treats LANES floats as one 256-bit vector.
+const _: () = assert!(LANES == 8);
 /// Longest ring of past samples: every lag of every queued sample, plus a chunk's overhang.
 const RING: usize = MAX_LAGS + BLOCK + LANES;
 /// The new-product weight is reset (and the sums rescaled) once it grows past this.
@@ -72,6 +76,8 @@ struct Sums {
     growth: f32,
     /// Weight of the next product.
     w: f32,
+    /// Inverse weight of the newest sample in the sums (for the zero lag's true value).
+    inv_w_newest: f32,
     /// Zero-lag sum.
     r0: f32,
     /// Sums by lag (entries outside the tracked lags are never read).
@@ -86,6 +92,7 @@ impl Sums {
         Self {
             growth: (dt_s / memory_s).exp() as f32,
             w: 1.0,
+            inv_w_newest: 1.0,
             r0: 0.0,
             r: [0.0; MAX_LAGS + LANES],
             queued: [0.0; BLOCK],
@@ -94,24 +101,25 @@ impl Sums {
 
     fn reset(&mut self) {
         self.w = 1.0;
+        self.inv_w_newest = 1.0;
         self.r0 = 0.0;
         self.r = [0.0; MAX_LAGS + LANES];
     }
 
-    /// Queue sample `y` as the `i`-th of the block (its zero-lag product is added at once).
+    /// Queue sample `y` as the `i`-th of the block.
     #[inline]
     fn queue(&mut self, i: usize, y: f32) {
-        let c = y * self.w;
+        self.queued[i] = y * self.w;
         self.w *= self.growth;
-        self.r0 += c * y;
-        self.queued[i] = c;
     }
 
     /// After a block: rescale the sums once the weight has grown large.
     fn rescale(&mut self) {
         if self.w <= RESCALE_AT {
+            self.inv_w_newest = self.growth / self.w;
             return;
         }
+        self.inv_w_newest = self.growth;
         let k = 1.0 / self.w;
         self.r0 *= k;
         if self.r0 < FLUSH_BELOW {
@@ -125,14 +133,18 @@ impl Sums {
         self.w = 1.0;
     }
 
-    /// The autocorrelation at zero lag, in the signal's units squared.
+    /// The autocorrelation at zero lag as of the last update, in the signal's units squared.
     fn true_r0(&self) -> f64 {
-        // `w` is already the next sample's weight; the newest sample's is `w / growth`.
-        f64::from(self.r0) * f64::from(self.growth) / f64::from(self.w)
+        f64::from(self.r0) * f64::from(self.inv_w_newest)
     }
 }
 
 /// Exponentially weighted running autocorrelations (two memories) over a fixed lag range.
+///
+/// [`Self::push`] queues samples; [`Self::update`] adds the queued ones to the sums (it also
+/// happens by itself every few samples); [`Self::estimate`] reads the sums as of the last
+/// update, so a caller that updates on a schedule may estimate later, only when it needs to,
+/// and get the same answer.
 #[derive(Clone, Debug)]
 pub struct Periodicity {
     fs_hz: f64,
@@ -148,7 +160,9 @@ pub struct Periodicity {
     n_lags: usize,
     /// First lag tracked besides zero (one below the shortest step, for the local-max test).
     k_lo: usize,
+    /// Samples seen (up to `n_lags`), and that count as of the last update.
     filled: usize,
+    filled_updated: usize,
 }
 
 impl Periodicity {
@@ -169,7 +183,13 @@ impl Periodicity {
             n_lags,
             k_lo: (k_min - 1).min(n_lags - 3),
             filled: 0,
+            filled_updated: 0,
         }
+    }
+
+    /// Most samples [`Self::push`] queues before it updates the sums by itself.
+    pub const fn max_queued() -> usize {
+        BLOCK
     }
 
     /// Forget everything.
@@ -181,9 +201,11 @@ impl Periodicity {
         self.queued = 0;
         self.pos = 0;
         self.filled = 0;
+        self.filled_updated = 0;
     }
 
-    /// Add one sample of the band-passed signal.
+    /// Add one sample of the band-passed signal (queued; the sums are updated once
+    /// [`Self::max_queued`] samples wait, or by [`Self::update`]).
     #[inline]
     pub fn push(&mut self, y: f64) {
         let y = y as f32;
@@ -197,68 +219,56 @@ impl Periodicity {
         }
         self.queued += 1;
         if self.queued == BLOCK {
-            self.flush();
+            self.update();
         }
     }
 
-    /// Add the queued samples' lag products to the sums.
-    fn flush(&mut self) {
+    /// Add the queued samples to the sums: estimates from now on see every sample pushed.
+    pub fn update(&mut self) {
+        self.filled_updated = self.filled;
         let q = self.queued;
         if q == 0 {
             return;
         }
         self.queued = 0;
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx") {
-            // SAFETY: the CPU supports AVX (checked just above), the only requirement of
-            // `add_products_avx`.
-            unsafe { self.add_products_avx(q) };
-            return;
+        match q {
+            1 => self.add_block::<1>(),
+            2 => self.add_block::<2>(),
+            3 => self.add_block::<3>(),
+            4 => self.add_block::<4>(),
+            5 => self.add_block::<5>(),
+            6 => self.add_block::<6>(),
+            7 => self.add_block::<7>(),
+            _ => self.add_block::<BLOCK>(),
         }
-        self.add_products(q);
+        for sums in &mut self.sums {
+            sums.rescale();
+        }
     }
 
-    /// [`Self::add_products`] compiled for 256-bit vectors (eight lags per instruction). The
-    /// same multiplies and adds in the same order (no fused multiply-add), so the sums are
-    /// bit-identical to the baseline build's.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx")]
-    fn add_products_avx(&mut self, q: usize) {
-        self.add_products(q);
-    }
-
-    /// Add the lag products of the `q` queued samples to both sums, then rescale them if due.
-    #[inline(always)]
-    fn add_products(&mut self, q: usize) {
-        let [long, short] = &mut self.sums;
-        let (c0, c1) = (&long.queued[..q], &short.queued[..q]);
-        let (mut k, n) = (self.k_lo, self.n_lags);
-        while k < n {
-            let mut a0 = [0.0f32; LANES];
-            let mut a1 = [0.0f32; LANES];
-            a0.copy_from_slice(&long.r[k..k + LANES]);
-            a1.copy_from_slice(&short.r[k..k + LANES]);
-            for (j, (&w0, &w1)) in c0.iter().zip(c1).enumerate() {
-                // Queued sample j is q - 1 - j places before the newest.
-                let at = self.pos + (q - 1 - j) + k;
-                let x = &self.ring[at..at + LANES];
-                for l in 0..LANES {
-                    a0[l] += w0 * x[l];
-                    a1[l] += w1 * x[l];
-                }
+    /// Add the lag products of the `Q` queued samples to both sums (the block size is a
+    /// compile-time constant so the loops over it unroll).
+    fn add_block<const Q: usize>(&mut self) {
+        let (k_lo, n) = (self.k_lo, self.n_lags);
+        let span = (n - k_lo).div_ceil(LANES) * LANES;
+        // window[a + i] is lag k_lo + i of the sample a places before the newest; queued
+        // sample j is Q - 1 - j places before the newest.
+        let base = self.pos + k_lo;
+        let window = &self.ring[base..base + span + Q - 1];
+        for sums in &mut self.sums {
+            let mut w = [0.0f32; Q];
+            w.copy_from_slice(&sums.queued[..Q]);
+            for (j, &c) in w.iter().enumerate() {
+                sums.r0 += c * self.ring[self.pos + (Q - 1 - j)];
             }
-            long.r[k..k + LANES].copy_from_slice(&a0);
-            short.r[k..k + LANES].copy_from_slice(&a1);
-            k += LANES;
+            accumulate::<Q>(&mut sums.r[k_lo..k_lo + span], &w, window);
         }
-        long.rescale();
-        short.rescale();
     }
 
-    /// Current estimate from one memory, or `None` while the signal shows no clear repetition.
-    pub fn estimate(&mut self, memory: Memory) -> Option<PeriodEstimate> {
-        self.flush();
-        if self.filled < self.n_lags {
+    /// The estimate from one memory as of the last update, or `None` while the signal shows
+    /// no clear repetition.
+    pub fn estimate(&self, memory: Memory) -> Option<PeriodEstimate> {
+        if self.filled_updated < self.n_lags {
             return None;
         }
         let sums = &self.sums[memory as usize];
@@ -334,6 +344,58 @@ impl Periodicity {
     }
 }
 
+/// `r[i] += Σ_j w[j] · window[Q - 1 - j + i]` for every `i`, adding the terms in order of
+/// `j`. Uses 256-bit vectors where the CPU has AVX (runtime-detected: the default x86-64
+/// target has only SSE2): the same multiplies and adds in the same order, no fused
+/// multiply-add, so the sums are bit-identical either way.
+#[inline(always)]
+fn accumulate<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU supports AVX (checked just above), the only requirement of
+        // `accumulate_avx` beyond its safe signature.
+        unsafe { accumulate_avx::<Q>(r, w, window) };
+        return;
+    }
+    for (j, &wj) in w.iter().enumerate() {
+        let Some(x) = window.get(Q - 1 - j..Q - 1 - j + r.len()) else {
+            return;
+        };
+        for (a, &x) in r.iter_mut().zip(x) {
+            *a += wj * x;
+        }
+    }
+}
+
+/// [`accumulate`] with AVX: eight lags per instruction, the `Q` weights in registers, each
+/// sum loaded and stored once per block. `r.len()` must be a multiple of `LANES` (a shorter
+/// tail is left alone).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn accumulate_avx<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
+    use std::arch::x86_64::{
+        __m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
+    };
+    let wv: [__m256; Q] = w.map(|x| _mm256_set1_ps(x));
+    for (c, acc) in r.chunks_exact_mut(LANES).enumerate() {
+        // Every queued sample's eight lags for this chunk (bounds checked once).
+        let Some(x) = window.get(c * LANES..c * LANES + LANES + Q - 1) else {
+            return;
+        };
+        // SAFETY: `acc` holds exactly LANES floats, and `x` holds LANES + Q - 1, so each
+        // load at offset Q - 1 - j (at most Q - 1) reads LANES floats inside `x`. Unaligned
+        // loads and stores have no alignment requirement.
+        unsafe {
+            let mut s = _mm256_loadu_ps(acc.as_ptr());
+            for (j, wj) in wv.iter().enumerate() {
+                let xj = _mm256_loadu_ps(x.as_ptr().add(Q - 1 - j));
+                s = _mm256_add_ps(s, _mm256_mul_ps(*wj, xj));
+            }
+            _mm256_storeu_ps(acc.as_mut_ptr(), s);
+        }
+    }
+}
+
 /// `x.floor() as usize` for `x >= 0` without a library call (no SSE4.1 rounding in the
 /// baseline x86-64 target; `as` truncates, which is the floor for non-negative numbers).
 fn floor_usize(x: f64) -> usize {
@@ -392,6 +454,7 @@ mod tests {
         for i in 0..(fs as usize * 20) {
             p.push(f(i as f64 / fs));
         }
+        p.update();
         [p.estimate(Memory::Long), p.estimate(Memory::Short)]
     }
 
@@ -448,7 +511,7 @@ mod tests {
     #[test]
     fn block_sums_match_the_plain_recursion() {
         // The queued, weighted f32 sums against R[k] = d·R[k] + y[n]·y[n-k] in f64, after
-        // every few samples (estimates flush partial blocks) and across many rescales.
+        // every few samples (partial blocks), and across many rescales.
         let (fs, memory) = (50.0, [3.0, 1.2]);
         let mut p = Periodicity::new(fs, memory, 0.3);
         let n = p.n_lags;
@@ -467,7 +530,7 @@ mod tests {
             }
             p.push(y);
             if i % 7 == 3 {
-                let _ = p.estimate(Memory::Short);
+                p.update();
                 for (m, plain) in p.sums.iter().zip(&plain) {
                     let true_r0 = m.true_r0();
                     assert!(

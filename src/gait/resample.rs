@@ -33,7 +33,10 @@ pub struct Resampler {
     next_k: u64,
     /// Time of grid point `next_k` (kept so it is computed once per grid point).
     next_t_s: f64,
-    prev: Option<(f64, f64)>,
+    /// Time of the previous accepted sample (its filtered value is `aa[1]`'s output), or
+    /// `None` before the first. Kept apart from the value so the next sample's interval does
+    /// not wait (through memory) for the previous sample's filtering.
+    prev_t_s: Option<f64>,
 }
 
 impl Resampler {
@@ -47,7 +50,7 @@ impl Resampler {
             origin_s: 0.0,
             next_k: 0,
             next_t_s: 0.0,
-            prev: None,
+            prev_t_s: None,
         }
     }
 
@@ -58,7 +61,7 @@ impl Resampler {
 
     /// Seconds since the previous accepted sample, or `None` for the first one.
     pub fn dt_since_last(&self, t_s: f64) -> Option<f64> {
-        self.prev.map(|(pt, _)| t_s - pt)
+        self.prev_t_s.map(|pt| t_s - pt)
     }
 
     /// Total delay (s) the anti-alias filters add at `f_hz`.
@@ -73,26 +76,28 @@ impl Resampler {
 
     /// Feed the value `x` at recording time `t_s`; `emit(t_grid_s, value)` is called for every
     /// grid point up to `t_s`.
+    #[inline(always)]
     pub fn push(&mut self, t_s: f64, x: f64, mut emit: impl FnMut(f64, f64)) -> Feed {
-        let restart = match self.prev {
-            None => true,
-            Some((pt, _)) if t_s <= pt => return Feed::Ignored,
-            Some((pt, _)) => t_s - pt > self.max_gap_s,
+        let pt = match self.prev_t_s {
+            None => t_s,
+            Some(pt) if t_s <= pt => return Feed::Ignored,
+            Some(pt) => pt,
         };
+        let dt = t_s - pt;
+        let restart = self.prev_t_s.is_none() || dt > self.max_gap_s;
         if restart {
             for f in &mut self.aa {
                 f.settle_at(x);
             }
             self.origin_s = t_s;
             self.next_k = 0;
-            self.prev = Some((t_s, x));
+            self.prev_t_s = Some(t_s);
             emit(t_s, x);
             self.next_k = 1;
             self.next_t_s = self.grid_time(1);
             return Feed::Restarted;
         }
-        let (pt, pv) = self.prev.unwrap_or((t_s, x));
-        let dt = t_s - pt;
+        let pv = self.aa[1].value();
         let k = self.k_aa.for_dt(dt);
         let y1 = self.aa[0].process_with(x, k);
         let y = self.aa[1].process_with(y1, k);
@@ -103,7 +108,7 @@ impl Resampler {
             self.next_k += 1;
             self.next_t_s = self.grid_time(self.next_k);
         }
-        self.prev = Some((t_s, y));
+        self.prev_t_s = Some(t_s);
         Feed::Ok
     }
 }
