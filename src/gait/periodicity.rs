@@ -410,36 +410,71 @@ fn ceil_usize(x: f64) -> usize {
 
 /// The largest value among the local maxima of `r` (its interior points no smaller than both
 /// neighbours), or 0 when none is positive. Eight independent running maxima, so the loop
-/// vectorises.
+/// vectorises (256-bit where the CPU has AVX; comparisons and maxima, so the same answer).
 fn strongest_local_max(r: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU supports AVX (checked just above), the only requirement of
+        // `strongest_local_max_avx` beyond its safe signature.
+        return unsafe { strongest_local_max_avx(r) };
+    }
+    strongest_local_max_any(r)
+}
+
+/// [`strongest_local_max`] compiled for 256-bit vectors.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn strongest_local_max_avx(r: &[f32]) -> f32 {
+    strongest_local_max_any(r)
+}
+
+#[inline(always)]
+fn strongest_local_max_any(r: &[f32]) -> f32 {
     let (left, mid, right) = match r.len() {
         0..=2 => return 0.0,
         n => (&r[..n - 2], &r[1..n - 1], &r[2..]),
     };
+    let m = mid.len();
+    if m < LANES {
+        let mut best = 0.0f32;
+        for ((&a, &b), &c) in left.iter().zip(mid).zip(right) {
+            if b >= a && b >= c && b > best {
+                best = b;
+            }
+        }
+        return best;
+    }
     let mut lanes = [0.0f32; LANES];
     let chunks = left
         .chunks_exact(LANES)
         .zip(mid.chunks_exact(LANES))
         .zip(right.chunks_exact(LANES));
     for ((a, b), c) in chunks {
-        for l in 0..LANES {
-            // `&`, not `&&`: no branch, so the lanes stay vector lanes.
-            let v = if (b[l] >= a[l]) & (b[l] >= c[l]) {
-                b[l]
-            } else {
-                0.0
-            };
-            lanes[l] = if v > lanes[l] { v } else { lanes[l] };
-        }
+        fold(&mut lanes, a, b, c);
     }
-    let tail = left.len() / LANES * LANES;
-    let mut best = lanes.iter().fold(0.0f32, |m, &v| if v > m { v } else { m });
-    for ((&a, &b), &c) in left[tail..].iter().zip(&mid[tail..]).zip(&right[tail..]) {
-        if b >= a && b >= c && b > best {
-            best = b;
-        }
+    // The last, partial chunk as a whole one ending at the end: points seen twice do not
+    // change a maximum.
+    if m % LANES != 0 {
+        let t = m - LANES;
+        fold(&mut lanes, &left[t..], &mid[t..], &right[t..]);
     }
-    best
+    lanes.iter().fold(0.0f32, |m, &v| if v > m { v } else { m })
+}
+
+/// One chunk of [`strongest_local_max_any`]: `lanes[l]` becomes the larger of itself and
+/// `b[l]` if that is a local maximum.
+#[inline(always)]
+fn fold(lanes: &mut [f32; LANES], a: &[f32], b: &[f32], c: &[f32]) {
+    let (a, b, c) = (&a[..LANES], &b[..LANES], &c[..LANES]);
+    for l in 0..LANES {
+        // `&`, not `&&`: no branch, so the lanes stay vector lanes.
+        let v = if (b[l] >= a[l]) & (b[l] >= c[l]) {
+            b[l]
+        } else {
+            0.0
+        };
+        lanes[l] = if v > lanes[l] { v } else { lanes[l] };
+    }
 }
 
 #[cfg(test)]

@@ -98,9 +98,9 @@ impl Resampler {
             return Feed::Restarted;
         }
         let pv = self.aa[1].value();
-        let k = self.k_aa.for_dt(dt);
-        let y1 = self.aa[0].process_with(x, k);
-        let y = self.aa[1].process_with(y1, k);
+        let (k, keep) = self.k_aa.split_for_dt(dt);
+        let y1 = self.aa[0].process_split(x, k, keep);
+        let y = self.aa[1].process_split(y1, k, keep);
         while self.next_t_s <= t_s {
             let tg = self.next_t_s;
             let w = (tg - pt) / dt;
