@@ -92,15 +92,17 @@ impl Biquad {
     pub fn phase_delay_s(&self, f_hz: f64, fs_hz: f64) -> f64 {
         let w = 2.0 * PI * f_hz / fs_hz;
         let (s1, c1) = w.sin_cos();
-        let (s2, c2) = (2.0 * w).sin_cos();
+        // e^{-2iw} from e^{-iw} (double angle): one sine and cosine per call.
+        let (s2, c2) = (2.0 * s1 * c1, c1 * c1 - s1 * s1);
         let num_re = self.b0 + self.b1 * c1 + self.b2 * c2;
         let num_im = -self.b1 * s1 - self.b2 * s2;
         let den_re = 1.0 + self.a1 * c1 + self.a2 * c2;
         let den_im = -self.a1 * s1 - self.a2 * s2;
-        let phase = num_im.atan2(num_re) - den_im.atan2(den_re);
-        // Bring the phase into (-π, π]: a single section never turns more than that.
-        let phase = (phase + PI).rem_euclid(2.0 * PI) - PI;
-        -phase / (2.0 * PI * f_hz)
+        // arg(num / den) = arg(num · conj(den)), already in (-π, π]: one arctangent, and a
+        // single section never turns more than that.
+        let re = num_re * den_re + num_im * den_im;
+        let im = num_im * den_re - num_re * den_im;
+        -im.atan2(re) / (2.0 * PI * f_hz)
     }
 }
 
