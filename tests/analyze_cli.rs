@@ -313,3 +313,156 @@ fn a_reader_closing_the_pipe_early_is_not_an_error() {
         assert!(out.stderr.is_empty(), "{extra:?}: {}", text(&out.stderr));
     }
 }
+
+/// Regression: several inputs with the same file name (`*/accelerometer.csv`, the layout of
+/// the Oxford recordings) each wrote `steps-accelerometer.csv`, overwriting one another.
+#[test]
+fn inputs_with_the_same_name_get_their_own_output_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for (folder, rows) in [("hand", 1000), ("pocket", 600)] {
+        let sub = dir.path().join(folder);
+        std::fs::create_dir(&sub).unwrap();
+        let f = recording(&sub, "accelerometer.csv");
+        // Different lengths, so a file overwritten by the other input would show.
+        let text = std::fs::read_to_string(&f).unwrap();
+        let kept: Vec<&str> = text.lines().take(rows + 1).collect();
+        std::fs::write(&f, kept.join("\n") + "\n").unwrap();
+        inputs.push(f);
+    }
+    let csv = dir.path().join("steps.csv");
+    let svg = dir.path().join("cadence.svg");
+    let out = stridebeat(&[
+        "analyze",
+        inputs[0].to_str().unwrap(),
+        inputs[1].to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--plot",
+        svg.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, folder) in ["hand", "pocket"].iter().enumerate() {
+        let steps = dir.path().join(format!("steps-{folder}-accelerometer.csv"));
+        let written =
+            std::fs::read_to_string(&steps).unwrap_or_else(|e| panic!("{}: {e}", steps.display()));
+        assert_eq!(
+            written.lines().count() as u64,
+            1 + v[i]["steps"].as_u64().unwrap(),
+            "{folder}: one row per step of its own input"
+        );
+        assert!(dir
+            .path()
+            .join(format!("cadence-{folder}-accelerometer.svg"))
+            .exists());
+    }
+    assert!(!dir.path().join("steps-accelerometer.csv").exists());
+}
+
+/// Regression: `analyze - -` read standard input from two threads at once, each getting an
+/// interleaved part of it, and reported two half recordings with exit 0.
+#[test]
+fn standard_input_can_be_given_only_once() {
+    let out = stridebeat(&["analyze", "-", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("standard input"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+/// Regression: with a closed stdout (`| head -1`) the broken pipe hid every failed file: exit 0
+/// and nothing on stderr, though a file could not be read.
+#[test]
+fn a_closed_pipe_does_not_hide_a_failed_file() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let f = recording(dir.path(), "run.csv");
+    let missing = dir.path().join("missing.csv");
+    // Many copies of the good file, so the JSON overflows the pipe buffer.
+    let mut args: Vec<PathBuf> = vec![missing.clone()];
+    args.extend(std::iter::repeat_n(f, 40));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["analyze", "--json"])
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("missing.csv"), "{err}");
+    assert!(err.contains("1 of 41 files"), "{err}");
+}
+
+/// A time column read in the wrong unit squeezes a run into a fraction of a second and finds
+/// no steps; the runner is told to check the time unit instead of getting a silent "0 steps".
+#[test]
+fn an_implausible_sample_rate_warns_about_the_time_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = recording(dir.path(), "run.csv");
+    let out = stridebeat(&["analyze", f.to_str().unwrap(), "--time-unit", "ms"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning") && err.contains("run.csv") && err.contains("--time-unit"),
+        "{err}"
+    );
+    // Read in its own unit, the same file gets no warning.
+    let out = stridebeat(&["analyze", f.to_str().unwrap()]);
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    // Milliseconds read as seconds stretch it a thousandfold.
+    let ms = dir.path().join("ms.csv");
+    let mut s = String::from("t,x,y,z\n");
+    for i in 0..1000 {
+        s.push_str(&format!("{},0.1,0.2,1.0\n", i * 20));
+    }
+    std::fs::write(&ms, s).unwrap();
+    let out = stridebeat(&["analyze", ms.to_str().unwrap(), "--time-unit", "s"]);
+    assert!(
+        text(&out.stderr).contains("--time-unit"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A long gap in a real recording is not a wrong unit.
+    let gap = dir.path().join("gap.csv");
+    let mut s = String::from("t,x,y,z\n");
+    for i in 0..6000 {
+        let t = f64::from(i) * 0.02 + if i >= 3000 { 3600.0 } else { 0.0 };
+        s.push_str(&format!("{t:.2},0.1,0.2,1.0\n"));
+    }
+    std::fs::write(&gap, s).unwrap();
+    let out = stridebeat(&["analyze", gap.to_str().unwrap()]);
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+/// An output into a folder that does not exist is refused before the analysis, not after it.
+#[test]
+fn outputs_into_a_missing_folder_are_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = recording(dir.path(), "run.csv");
+    let missing = dir.path().join("nope");
+    for flag in ["--csv", "--plot"] {
+        let out_file = missing.join(if flag == "--csv" { "s.csv" } else { "c.png" });
+        let out = stridebeat(&[
+            "analyze",
+            f.to_str().unwrap(),
+            flag,
+            out_file.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = text(&out.stderr);
+        assert!(err.contains(flag) && err.contains("no folder"), "{err}");
+        assert!(out.stdout.is_empty(), "refused before any summary");
+    }
+}

@@ -141,3 +141,148 @@ fn plots_shade_segments_in_svg_and_png() {
     );
     plot::write_plot(&dir.path().join("e.svg"), &empty).unwrap();
 }
+
+/// A walk-only analysis: one long walk at 100 spm and two short bouts at 130 spm.
+fn walks() -> FileReport {
+    let mut t: Vec<f64> = (0..200).map(|i| i as f64 * 0.6).collect();
+    let bout = |start: f64| (0..10).map(move |i| start + i as f64 * 60.0 / 130.0);
+    t.extend(bout(200.0));
+    t.extend(bout(300.0));
+    let seg = |start_s: f64, end_s: f64, steps, cadence_spm| Segment {
+        start_s,
+        end_s,
+        activity: Activity::Walk,
+        steps,
+        cadence_spm,
+    };
+    let analysis = Analysis {
+        segments: vec![
+            seg(0.0, t[199], 200, 100.0),
+            seg(200.0, t[209], 10, 130.0),
+            seg(300.0, t[219], 10, 130.0),
+        ],
+        cadence: Vec::new(),
+        step_times_s: t,
+    };
+    FileReport::new(
+        PathBuf::from("walks.csv"),
+        "test layout".into(),
+        40_000,
+        4000.0,
+        SkippedRows::default(),
+        analysis,
+    )
+}
+
+/// Regression: a segment's cadence in the JSON was the analysis's own estimate while the
+/// summary printed the median of its step cadences, so the two disagreed on real files (a
+/// 16-step walk: 114 spm in JSON, 119 in the summary). Both now give the summary's figure,
+/// which is also the centre of the JSON's own `cadence_iqr_spm`.
+#[test]
+fn json_segment_cadence_is_the_one_the_summary_prints() {
+    let mut r = report();
+    r.analysis.segments[0].cadence_spm = 111.0; // the analysis's estimate, off on purpose
+    let r = FileReport::new(
+        r.path.clone(),
+        r.format.clone(),
+        r.samples,
+        r.duration_s,
+        r.skipped.clone(),
+        r.analysis.clone(),
+    );
+    let v = serde_json::to_value(JsonReport::new(&r)).unwrap();
+    let json = v["segments"][0]["cadence_spm"].as_f64().unwrap();
+    let printed = r.summary.segments[0].spread.unwrap().median_spm;
+    assert!((json - printed).abs() < 1e-9, "{json} vs {printed}");
+    assert!((json - 120.0).abs() < 1e-6, "{json}");
+    let iqr = &v["segments"][0]["cadence_iqr_spm"];
+    assert!(iqr[0].as_f64().unwrap() <= json && json <= iqr[1].as_f64().unwrap());
+}
+
+/// Regression: the table's walk column was the median of per-segment medians, so two
+/// 10-step bouts at 130 spm outvoted a 200-step walk at 100 spm.
+#[test]
+fn table_walk_cadence_weighs_every_step() {
+    let r = walks();
+    let rows = vec![("walks.csv".to_string(), Ok(&r))];
+    let mut out = Vec::new();
+    table::write_table(&mut out, &rows).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    let row = s.lines().nth(1).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // file, duration, steps, moving, cadence (2 cells), run, walk, stops, skipped
+    assert_eq!(cells[6], "-", "no running: {row}");
+    assert_eq!(cells[7], "100", "{row}");
+}
+
+/// Regression: an hour-long stop read "(3600 s)"; long spans are now in minutes or h:mm:ss.
+#[test]
+fn long_stops_read_in_minutes_and_hours() {
+    let mut r = walks();
+    r.analysis.segments[2].start_s += 3600.0;
+    for t in r.analysis.step_times_s.iter_mut().skip(210) {
+        *t += 3600.0;
+    }
+    r.analysis.segments[2].end_s += 3600.0;
+    let r = FileReport::new(
+        r.path.clone(),
+        r.format.clone(),
+        r.samples,
+        4000.0,
+        r.skipped.clone(),
+        r.analysis.clone(),
+    );
+    let mut out = Vec::new();
+    summary::write_summary(&mut out, &r).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    let stops = s.lines().find(|l| l.contains("stops:")).unwrap();
+    assert!(stops.contains("(81 s)"), "{stops}");
+    assert!(stops.contains("(1:01:36)"), "{stops}");
+    assert!(!stops.contains("3696 s"), "{stops}");
+}
+
+/// Regression: the first step after a stop had a "cadence" of 60 / the stop (1.5 spm after a
+/// 40 s stop), which a spreadsheet average or chart takes at face value.
+#[test]
+fn step_csv_gives_no_cadence_across_a_stop() {
+    let r = report();
+    let mut out = Vec::new();
+    steps_csv::write_steps_csv(&mut out, &r.analysis.step_times_s).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    // Step 242 is the first after the 40 s stop (125 s → 165 s).
+    let row = s.lines().nth(242).unwrap();
+    assert_eq!(row, "242,165.0000,40.0000,", "{row}");
+    assert!(s.lines().nth(243).unwrap().ends_with(",180.00"));
+}
+
+/// Only the activities a recording has appear in the plot's legend.
+#[test]
+fn plot_legend_names_only_the_activities_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("w.svg");
+    plot::write_plot(&svg, &walks()).unwrap();
+    let s = std::fs::read_to_string(&svg).unwrap();
+    assert!(s.contains("walking"), "walk legend");
+    assert!(
+        !s.contains("running"),
+        "no run legend on a walk-only recording"
+    );
+    let both = dir.path().join("b.svg");
+    plot::write_plot(&both, &report()).unwrap();
+    let s = std::fs::read_to_string(&both).unwrap();
+    assert!(s.contains("walking") && s.contains("running"));
+}
+
+/// Regression: a PNG plot into a missing folder failed with the image library's debug text
+/// (`ImageError(IoError(Os { code: 2, kind: NotFound, … }))`).
+#[test]
+fn a_plot_that_cannot_be_created_says_so_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["c.png", "c.svg"] {
+        let path = dir.path().join("no such folder").join(name);
+        let e = plot::write_plot(&path, &report()).unwrap_err().to_string();
+        assert!(e.contains("cannot write the plot"), "{e}");
+        assert!(e.contains("no such folder"), "{e}");
+        assert!(!e.contains("IoError") && !e.contains("Os {"), "{e}");
+    }
+}

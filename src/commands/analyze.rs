@@ -25,7 +25,7 @@ columns; .gz is read directly. Files whose only clock is a sample counter (e.g. 
 need --rate.")]
 pub struct AnalyzeArgs {
     /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed, or a WAV recording of
-    /// footfalls); `-` reads stdin.
+    /// footfalls); `-` reads stdin (once).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -33,13 +33,16 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Write one row per step (index, time_s, interval_s, cadence_spm) to this CSV file.
-    /// With several inputs, each gets its own file: steps-<input name>.csv.
+    /// Write one row per step (index, time_s, interval_s, cadence_spm) to this CSV file; the
+    /// first step after a pause (over 1.5 s) has no cadence.
+    /// With several inputs, each gets its own file: steps-<input name>.csv (inputs sharing a
+    /// name take their folder's name too: steps-<folder>-<input name>.csv).
     #[arg(long, value_name = "STEPS.CSV")]
     pub csv: Option<PathBuf>,
 
     /// Draw cadence over time with segments shaded to this .svg or .png file.
-    /// With several inputs, each gets its own file: cadence-<input name>.svg.
+    /// With several inputs, each gets its own file: cadence-<input name>.svg (named as for
+    /// --csv).
     #[arg(long, value_name = "CADENCE.SVG")]
     pub plot: Option<PathBuf>,
 
@@ -95,14 +98,12 @@ impl AnalyzeArgs {
     }
 }
 
-/// Output path for one of several inputs: `<stem>-<input stem>.<ext>` beside `base`.
-fn per_input_path(base: &Path, input: &Path, several: bool) -> PathBuf {
-    if !several {
-        return base.to_path_buf();
+/// The name an input gives to its own output files: its file name without the recording
+/// suffixes (`run.csv.gz` → `run`), `stdin` for `-`.
+fn input_label(input: &Path) -> String {
+    if input == Path::new("-") {
+        return "stdin".into();
     }
-    let stem = base
-        .file_stem()
-        .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
     let mut name = input
         .file_name()
         .map_or_else(|| "input".into(), |s| s.to_string_lossy().into_owned());
@@ -111,11 +112,90 @@ fn per_input_path(base: &Path, input: &Path, several: bool) -> PathBuf {
             name = n.to_string();
         }
     }
+    name
+}
+
+/// One label per input, all different, so per-input output files never overwrite each other:
+/// inputs sharing a file name (`a/accelerometer.csv`, `b/accelerometer.csv`) take their
+/// folder's name in front (`a-accelerometer`); any still equal get their position on the
+/// command line after them.
+fn input_labels(inputs: &[PathBuf]) -> Vec<String> {
+    use std::collections::HashMap;
+    let count = |labels: &[String]| {
+        let mut n: HashMap<String, usize> = HashMap::new();
+        for l in labels {
+            *n.entry(l.clone()).or_default() += 1;
+        }
+        n
+    };
+    let mut labels: Vec<String> = inputs.iter().map(|p| input_label(p)).collect();
+    let seen = count(&labels);
+    for (label, input) in labels.iter_mut().zip(inputs) {
+        if seen[label.as_str()] > 1 {
+            let folder = input
+                .parent()
+                .and_then(Path::file_name)
+                .map(|f| f.to_string_lossy().into_owned());
+            if let Some(folder) = folder {
+                *label = format!("{folder}-{label}");
+            }
+        }
+    }
+    let seen = count(&labels);
+    for (i, label) in labels.iter_mut().enumerate() {
+        if seen[label.as_str()] > 1 {
+            *label = format!("{label}-{}", i + 1);
+        }
+    }
+    labels
+}
+
+/// Output path for one of several inputs: `<stem>-<label>.<ext>` beside `base`, where `label`
+/// comes from [`input_labels`]; `base` itself for a single input.
+fn per_input_path(base: &Path, label: &str, several: bool) -> PathBuf {
+    if !several {
+        return base.to_path_buf();
+    }
+    let stem = base
+        .file_stem()
+        .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
     let file = match base.extension() {
-        Some(ext) => format!("{stem}-{name}.{}", ext.to_string_lossy()),
-        None => format!("{stem}-{name}"),
+        Some(ext) => format!("{stem}-{label}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{label}"),
     };
     base.with_file_name(file)
+}
+
+/// Average sample rates (Hz, samples over the whole recording) a body-worn accelerometer
+/// plausibly gives; outside them the time column was most likely read in the wrong unit (a
+/// factor of 1000 either way). The low end is far below any real rate so that long gaps in a
+/// recording (a watch that stopped logging for an hour) do not trigger it.
+const PLAUSIBLE_RATE_HZ: (f64, f64) = (1.0, 5000.0);
+
+/// A warning when the samples are implausibly close together or far apart, which is what a
+/// wrong time unit looks like (seconds read as milliseconds squeeze a 2-minute run into
+/// 0.12 s and no steps are found, with no other sign of the mistake).
+fn time_unit_warning(report: &FileReport) -> Option<String> {
+    if report.samples < 10 {
+        return None;
+    }
+    let rate = (report.samples - 1) as f64 / report.duration_s;
+    if rate.is_finite() && (PLAUSIBLE_RATE_HZ.0..=PLAUSIBLE_RATE_HZ.1).contains(&rate) {
+        return None;
+    }
+    let per_second = if rate.is_finite() {
+        format!("{rate:.0} samples per second")
+    } else {
+        "all at the same time".into()
+    };
+    Some(format!(
+        "{}: {} samples over {:.3} s ({per_second}); accelerometers record 15 to 500 per \
+         second, so the time column was probably read in the wrong unit: check `read as` and \
+         set --time-unit (or --rate)",
+        report.path.display(),
+        report.samples,
+        report.duration_s.max(0.0)
+    ))
 }
 
 /// One entry of the JSON output: a report or a failure.
@@ -149,6 +229,7 @@ fn analyze_one(
     path: &Path,
     options: &ReadOptions,
     args: &AnalyzeArgs,
+    label: &str,
     several: bool,
 ) -> anyhow::Result<(FileReport, Option<CoachInfo>)> {
     // Footfalls from sound (issue 5): a WAV recording goes through the footfall detector.
@@ -156,7 +237,11 @@ fn analyze_one(
     let report = if is_wav {
         wav_report(path)?
     } else {
-        report::analyze_file(path, options, AnalyzerConfig::default())?
+        let report = report::analyze_file(path, options, AnalyzerConfig::default())?;
+        if let Some(warning) = time_unit_warning(&report) {
+            eprintln!("stridebeat: warning: {warning}");
+        }
+        report
     };
     // Standard input is read once, by the analysis; the coach would need it a second time.
     let coach = if is_wav {
@@ -173,7 +258,7 @@ fn analyze_one(
         CoachInfo::for_file(path, options, &args.coach_options, args.coach)?
     };
     if let Some(csv) = &args.csv {
-        let out = per_input_path(csv, path, several);
+        let out = per_input_path(csv, label, several);
         let file = std::fs::File::create(&out)
             .with_context(|| format!("cannot create {}", out.display()))?;
         let mut w = io::BufWriter::new(file);
@@ -187,13 +272,16 @@ fn analyze_one(
             .map(CoachInfo::target_series)
             .unwrap_or_default();
         report::plot::write_plot_with_target(
-            &per_input_path(plot, path, several),
+            &per_input_path(plot, label, several),
             &report,
             &target,
         )?;
     }
     Ok((report, coach))
 }
+
+/// What `analyze` found for each input, in argument order.
+type Results = Vec<anyhow::Result<(FileReport, Option<CoachInfo>)>>;
 
 /// Run `stridebeat analyze`.
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
@@ -207,25 +295,89 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             );
         }
     }
+    // Refuse an output folder that does not exist before spending time on the analysis.
+    for (flag, out) in [("--csv", &args.csv), ("--plot", &args.plot)] {
+        if let Some(out) = out {
+            let folder = match out.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if !folder.is_dir() {
+                bail!(
+                    "{flag} {}: there is no folder {}",
+                    out.display(),
+                    folder.display()
+                );
+            }
+            if out.is_dir() {
+                bail!(
+                    "{flag} {}: that is a folder, not a file name",
+                    out.display()
+                );
+            }
+        }
+    }
+    // Two readers of one standard input would each get part of it, interleaved.
+    if args.files.iter().filter(|p| *p == Path::new("-")).count() > 1 {
+        bail!("`-` (standard input) can be given only once");
+    }
     let several = args.files.len() > 1;
-    let results: Vec<anyhow::Result<(FileReport, Option<CoachInfo>)>> = if several {
+    let labels = input_labels(&args.files);
+    let results: Results = if several {
         use rayon::prelude::*;
         args.files
             .par_iter()
-            .map(|p| analyze_one(p, &options, &args, true))
+            .zip(&labels)
+            .map(|(p, label)| analyze_one(p, &options, &args, label, true))
             .collect()
     } else {
-        vec![analyze_one(&args.files[0], &options, &args, false)]
+        vec![analyze_one(
+            &args.files[0],
+            &options,
+            &args,
+            &labels[0],
+            false,
+        )]
     };
 
+    let written = write_output(&args, &results);
+    let failures = results.iter().filter(|r| r.is_err()).count();
+    if failures == 0 {
+        // A closed pipe (`| head`) comes back from here and is not a failure (see main).
+        return written;
+    }
+    // Some file failed: that decides the exit status even when the reader of stdout went
+    // away early, and the reasons go to stderr, which a closed stdout does not close.
+    if let Err(e) = &written {
+        if !super::is_broken_pipe(e) {
+            eprintln!("stridebeat: {e:#}");
+        }
+    }
+    if !several {
+        if let Some(Err(e)) = results.into_iter().next() {
+            return Err(e);
+        }
+        return Ok(());
+    }
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        eprintln!("stridebeat: {e:#}");
+    }
+    bail!(
+        "{failures} of {} files could not be analysed",
+        args.files.len()
+    )
+}
+
+/// Print the summary, table or JSON for `results` to stdout.
+fn write_output(args: &AnalyzeArgs, results: &Results) -> anyhow::Result<()> {
+    let several = results.len() > 1;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let failures = results.iter().filter(|r| r.is_err()).count();
     if args.json {
         let entries: Vec<JsonEntry> = args
             .files
             .iter()
-            .zip(&results)
+            .zip(results)
             .map(|(p, r)| match r {
                 Ok((report, None)) => JsonEntry::Report(Box::new(JsonReport::new(report))),
                 Ok((report, Some(coach))) => JsonEntry::Coached {
@@ -248,7 +400,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         let rows: Vec<(String, report::table::TableRow<'_>)> = args
             .files
             .iter()
-            .zip(&results)
+            .zip(results)
             .map(|(p, r)| {
                 (
                     p.display().to_string(),
@@ -259,37 +411,20 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             })
             .collect();
         report::table::write_table(&mut out, &rows)?;
-        for (p, r) in args.files.iter().zip(&results) {
+        for (p, r) in args.files.iter().zip(results) {
             if let Ok((_, Some(coach))) = r {
                 writeln!(out, "{}", p.display())?;
                 coach.write(&mut out)?;
             }
         }
-    } else if let Ok((report, coach)) = &results[0] {
+    } else if let Some(Ok((report, coach))) = results.first() {
         report::summary::write_summary(&mut out, report)?;
         if let Some(coach) = coach {
             coach.write(&mut out)?;
         }
     }
     out.flush()?;
-    drop(out);
-
-    // Errors go to stderr as well, so a JSON consumer still learns the exit reason.
-    match failures {
-        0 => Ok(()),
-        _ if !several => match results.into_iter().next() {
-            Some(Err(e)) => Err(e),
-            _ => Ok(()),
-        },
-        n => {
-            for r in &results {
-                if let Err(e) = r {
-                    eprintln!("stridebeat: {e:#}");
-                }
-            }
-            bail!("{n} of {} files could not be analysed", args.files.len())
-        }
-    }
+    Ok(())
 }
 
 /// The report for a WAV recording: footfalls from sound through the same [`FileReport`] as an
@@ -323,13 +458,33 @@ mod tests {
 
     #[test]
     fn per_input_names_keep_the_extension_and_drop_the_input_suffixes() {
-        let p = per_input_path(
-            Path::new("out/cadence.svg"),
-            Path::new("a/run.csv.gz"),
-            true,
-        );
+        let labels = input_labels(&[PathBuf::from("a/run.csv.gz"), PathBuf::from("-")]);
+        assert_eq!(labels, ["run", "stdin"]);
+        let p = per_input_path(Path::new("out/cadence.svg"), &labels[0], true);
         assert_eq!(p, PathBuf::from("out/cadence-run.svg"));
-        let p = per_input_path(Path::new("steps.csv"), Path::new("x.txt"), false);
+        let p = per_input_path(Path::new("steps.csv"), "x", false);
         assert_eq!(p, PathBuf::from("steps.csv"));
+    }
+
+    #[test]
+    fn inputs_with_the_same_name_get_different_labels() {
+        let inputs: Vec<PathBuf> = [
+            "d/Pixel_Hand/accelerometer.csv",
+            "d/Pixel_Purse/accelerometer.csv",
+            "walk.csv",
+            "x/walk.csv",
+            "y/walk.csv.gz",
+            "z/x/walk.csv",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let labels = input_labels(&inputs);
+        assert_eq!(labels[0], "Pixel_Hand-accelerometer");
+        assert_eq!(labels[1], "Pixel_Purse-accelerometer");
+        let mut unique = labels.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), labels.len(), "{labels:?}");
     }
 }

@@ -5,7 +5,7 @@
 //! streaming one the live coach uses ([`super::LiveDetector`]); the step list is then split
 //! into walking and running segments ([`super::segments`]).
 
-use super::refine::fill_missed_steps;
+use super::refine::{fill_missed_steps, fill_sustained_gaps};
 use super::segments::{segment, PAUSE_S};
 use super::{AccelSample, DetectorConfig, LiveDetector};
 use serde::Serialize;
@@ -106,6 +106,7 @@ impl Analyzer {
         steps.sort_by(f64::total_cmp);
         steps.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
         let steps = fill_missed_steps(&steps, PAUSE_S);
+        let steps = fill_sustained_gaps(&steps, PAUSE_S);
         let (segments, cadence) = segment(&steps, self.config.run_from_spm);
         Analysis {
             step_times_s: steps,

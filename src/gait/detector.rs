@@ -31,7 +31,7 @@
 use super::bout::{BoutConfig, BoutGate};
 use super::feature::FeatureExtractor;
 use super::filters::Biquad;
-use super::periodicity::{PeriodEstimate, Periodicity};
+use super::periodicity::{Memory, PeriodEstimate, Periodicity};
 use super::resample::{Feed, Resampler};
 use super::{AccelSample, StepEvent};
 
@@ -151,13 +151,21 @@ struct GridState {
     was_in_bout: bool,
     /// Coefficient of the 3 s power average.
     k_power: f64,
-    /// A short-memory autocorrelation that notices a quickening pace first, and its estimate.
-    fast: Periodicity,
+    /// The estimate of the short-memory autocorrelation, which notices a quickening pace
+    /// first. Read only at a peak, so it is computed then, from the sums as of the last
+    /// scheduled update (`fast_stale` until it is).
     fast_period: Option<PeriodEstimate>,
+    fast_stale: bool,
 }
 
 /// Accepted peak heights kept for the typical height.
 const HEIGHTS: usize = 8;
+
+/// Grid samples between periodicity updates and estimates (0.1 s at 50 Hz).
+const ESTIMATE_EVERY: u64 = 5;
+// The short-memory estimate is read lazily from the sums as of the last scheduled update;
+// that is the same answer only if `Periodicity` does not update by itself in between.
+const _: () = assert!(ESTIMATE_EVERY as usize <= Periodicity::max_queued());
 
 impl GridState {
     fn typical_height(&self) -> Option<f64> {
@@ -179,6 +187,15 @@ impl GridState {
     fn forget_heights(&mut self) {
         self.n_heights = 0;
         self.typical = None;
+    }
+
+    /// The short-memory estimate as of the last scheduled update.
+    fn fast_period(&mut self, per: &Periodicity) -> Option<PeriodEstimate> {
+        if self.fast_stale {
+            self.fast_period = per.estimate(Memory::Short);
+            self.fast_stale = false;
+        }
+        self.fast_period
     }
 }
 
@@ -215,7 +232,11 @@ impl LiveDetector {
             feature: FeatureExtractor::new(cfg.impact_weight),
             resampler: Resampler::new(cfg.fs_hz, cfg.max_gap_s),
             grid: Self::fresh_grid(&cfg),
-            periodicity: Periodicity::new(cfg.fs_hz, cfg.periodicity_memory_s, cfg.half_lag_ratio),
+            periodicity: Periodicity::new(
+                cfg.fs_hz,
+                [cfg.periodicity_memory_s, cfg.fast_memory_s],
+                cfg.half_lag_ratio,
+            ),
             gate: BoutGate::new(cfg.bout),
             out: OutBuf {
                 steps: [StepEvent::default(); OUT_CAP],
@@ -242,8 +263,8 @@ impl LiveDetector {
             next_height: 0,
             was_in_bout: false,
             k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
-            fast: Periodicity::new(cfg.fs_hz, cfg.fast_memory_s, cfg.half_lag_ratio),
             fast_period: None,
+            fast_stale: false,
         }
     }
 
@@ -360,13 +381,12 @@ impl LiveDetector {
         };
         per.push(y_acf);
         g.n += 1;
-        g.fast.push(y_acf);
-        if g.n % 5 == 0 {
-            g.period = per.estimate();
-            g.fast_period = g.fast.estimate();
+        if g.n % ESTIMATE_EVERY == 0 {
+            per.update();
+            g.period = per.estimate(Memory::Long);
+            g.fast_stale = true;
         }
         g.power += g.k_power * (y * y - g.power);
-        let amp = (2.0 * g.power).sqrt();
         let is_peak = g.y1 > g.y2 && g.y1 >= y;
         let (y1, y2) = (g.y1, g.y2);
         g.y2 = g.y1;
@@ -374,6 +394,7 @@ impl LiveDetector {
         if !is_peak {
             return;
         }
+        let amp = (2.0 * g.power).sqrt();
         // Parabolic refinement of the peak between grid points.
         let den = y2 - 2.0 * y1 + y;
         let frac = if den.abs() > 1e-12 {
@@ -393,7 +414,11 @@ impl LiveDetector {
         let since = g.last_peak_s.map(|l| t_peak - l);
         // When the short memory clearly sees a faster rhythm, the pace is going up: the
         // refractory interval follows it at once rather than hiding every other step.
-        let refractory_period = match (period, g.fast_period) {
+        let fast_period = match period {
+            Some(_) => g.fast_period(per),
+            None => None,
+        };
+        let refractory_period = match (period, fast_period) {
             (Some(p), Some(f)) if f.strength >= cfg.fast_periodicity && f.step_s < 0.85 * p => {
                 Some(f.step_s)
             }

@@ -18,14 +18,25 @@ use super::filters::{OnePoleHighPass, OnePoleLowPass};
 
 /// Below this slow mean magnitude (m/s²) the input is taken to have no gravity in it.
 const GRAVITY_PRESENT_MPS2: f64 = 3.0;
+/// Cutoff of the slow per-axis mean (gravity), Hz.
+const GRAVITY_HZ: f64 = 0.15;
+/// Corner of the impact band and of its envelope, Hz.
+const IMPACT_HZ: f64 = 6.0;
 
 /// Streaming extractor of the scalar gait signal (m/s², arbitrary offset).
 #[derive(Clone, Debug)]
 pub struct FeatureExtractor {
     hf_weight: f64,
-    gravity: [OnePoleLowPass; 3],
+    /// Slow per-axis mean (one-pole low-passes at `GRAVITY_HZ`, kept side by side so the three
+    /// updates vectorise).
+    gravity: [f64; 3],
     hf: [OnePoleHighPass; 2],
     hf_env: OnePoleLowPass,
+    /// The interval the coefficients below were computed for (a regular clock computes
+    /// them once), and the coefficients of the gravity and of the impact filters.
+    last_dt_s: f64,
+    k_gravity: f64,
+    k_impact: f64,
     /// Dominant direction of the dynamic acceleration (unit vector), for gravity-free inputs.
     axis: [f64; 3],
     /// Slow mean of the cubed projection: its sign orients `axis`.
@@ -38,9 +49,12 @@ impl FeatureExtractor {
     pub fn new(hf_weight: f64) -> Self {
         Self {
             hf_weight,
-            gravity: [OnePoleLowPass::new(0.15); 3],
-            hf: [OnePoleHighPass::new(6.0); 2],
-            hf_env: OnePoleLowPass::new(6.0),
+            gravity: [0.0; 3],
+            hf: [OnePoleHighPass::new(IMPACT_HZ); 2],
+            hf_env: OnePoleLowPass::new(IMPACT_HZ),
+            last_dt_s: 0.0,
+            k_gravity: 0.0,
+            k_impact: 0.0,
             axis: [1.0, 0.0, 0.0],
             skew: OnePoleLowPass::new(0.05),
             started: false,
@@ -54,34 +68,40 @@ impl FeatureExtractor {
 
     /// The scalar for one sample that arrived `dt_s` after the previous one (ignored for the
     /// first sample after a reset).
+    #[inline(always)]
     pub fn process(&mut self, acc: [f32; 3], dt_s: f64) -> f64 {
         let a = [acc[0] as f64, acc[1] as f64, acc[2] as f64];
         let mag = (a[0] * a[0] + a[1] * a[1] + a[2] * a[2]).sqrt();
         if !self.started {
             self.started = true;
-            for (g, &x) in self.gravity.iter_mut().zip(&a) {
-                g.settle_at(x);
-            }
+            self.gravity = a;
             // The first stage sees the magnitude, the second the first's (zero) output.
             self.hf[0].settle_at(mag);
             self.hf[1].settle_at(0.0);
             self.hf_env.settle_at(0.0);
             self.skew.settle_at(0.0);
         }
-        let g = [
-            self.gravity[0].process(a[0], dt_s),
-            self.gravity[1].process(a[1], dt_s),
-            self.gravity[2].process(a[2], dt_s),
-        ];
-        let g_mag = (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt();
-        let base = if g_mag >= GRAVITY_PRESENT_MPS2 {
+        if (dt_s - self.last_dt_s).abs() > 1e-9 {
+            self.last_dt_s = dt_s;
+            self.k_gravity = OnePoleLowPass::new(GRAVITY_HZ).coefficient(dt_s);
+            self.k_impact = self.hf_env.coefficient(dt_s);
+        }
+        let kg = self.k_gravity;
+        for (g, &x) in self.gravity.iter_mut().zip(&a) {
+            *g += kg * (x - *g);
+        }
+        let g = self.gravity;
+        // |g| ≥ limit, compared squared (no square root per sample).
+        let g_mag2 = g[0] * g[0] + g[1] * g[1] + g[2] * g[2];
+        let base = if g_mag2 >= GRAVITY_PRESENT_MPS2 * GRAVITY_PRESENT_MPS2 {
             mag
         } else {
             self.project_dynamic([a[0] - g[0], a[1] - g[1], a[2] - g[2]], dt_s)
         };
-        let h1 = self.hf[0].process(mag, dt_s);
-        let h2 = self.hf[1].process(h1, dt_s);
-        let env = self.hf_env.process(h2.abs(), dt_s);
+        let ki = self.k_impact;
+        let h1 = self.hf[0].process_with(mag, ki);
+        let h2 = self.hf[1].process_with(h1, ki);
+        let env = self.hf_env.process_split(h2.abs(), ki, 1.0 - ki);
         base + self.hf_weight * env
     }
 

@@ -5,7 +5,9 @@
 //!   ring, and its phase delay at a given frequency (used to turn a filtered peak time back into
 //!   a contact time).
 //! - [`OnePoleLowPass`] and [`OnePoleHighPass`]: time-aware first-order filters whose
-//!   coefficient follows the actual interval between samples, for irregular input clocks.
+//!   coefficient follows the actual interval between samples, for irregular input clocks;
+//!   [`OnePoleCoefficient`] computes that coefficient once for a group of filters with one
+//!   cutoff, and only when the interval changes.
 //!
 //! All state is a handful of floats: O(1) per sample, no allocation.
 
@@ -90,15 +92,17 @@ impl Biquad {
     pub fn phase_delay_s(&self, f_hz: f64, fs_hz: f64) -> f64 {
         let w = 2.0 * PI * f_hz / fs_hz;
         let (s1, c1) = w.sin_cos();
-        let (s2, c2) = (2.0 * w).sin_cos();
+        // e^{-2iw} from e^{-iw} (double angle): one sine and cosine per call.
+        let (s2, c2) = (2.0 * s1 * c1, c1 * c1 - s1 * s1);
         let num_re = self.b0 + self.b1 * c1 + self.b2 * c2;
         let num_im = -self.b1 * s1 - self.b2 * s2;
         let den_re = 1.0 + self.a1 * c1 + self.a2 * c2;
         let den_im = -self.a1 * s1 - self.a2 * s2;
-        let phase = num_im.atan2(num_re) - den_im.atan2(den_re);
-        // Bring the phase into (-π, π]: a single section never turns more than that.
-        let phase = (phase + PI).rem_euclid(2.0 * PI) - PI;
-        -phase / (2.0 * PI * f_hz)
+        // arg(num / den) = arg(num · conj(den)), already in (-π, π]: one arctangent, and a
+        // single section never turns more than that.
+        let re = num_re * den_re + num_im * den_im;
+        let im = num_im * den_re - num_re * den_im;
+        -im.atan2(re) / (2.0 * PI * f_hz)
     }
 }
 
@@ -134,9 +138,31 @@ impl OnePoleLowPass {
     pub fn process(&mut self, x: f64, dt_s: f64) -> f64 {
         if (dt_s - self.last_dt_s).abs() > 1e-9 {
             self.last_dt_s = dt_s;
-            self.last_k = 1.0 - (-dt_s / self.tau_s).exp();
+            self.last_k = self.coefficient(dt_s);
         }
-        self.y += self.last_k * (x - self.y);
+        self.process_with(x, self.last_k)
+    }
+
+    /// The smoothing coefficient for a sample `dt_s` after the previous one, for
+    /// [`Self::process_with`] (filters with the same cutoff can share it).
+    pub fn coefficient(&self, dt_s: f64) -> f64 {
+        1.0 - (-dt_s / self.tau_s).exp()
+    }
+
+    /// Filter one sample with a coefficient from [`Self::coefficient`].
+    #[inline]
+    pub fn process_with(&mut self, x: f64, k: f64) -> f64 {
+        self.y += k * (x - self.y);
+        self.y
+    }
+
+    /// [`Self::process_with`] written as `(1 - k)·y + k·x` with `keep` = `1 - k` given:
+    /// the new input is one multiply and one add from the output (rather than a subtract, a
+    /// multiply and an add), which shortens a chain of filters that runs on every sample.
+    /// Equal up to rounding.
+    #[inline]
+    pub fn process_split(&mut self, x: f64, k: f64, keep: f64) -> f64 {
+        self.y = keep * self.y + k * x;
         self.y
     }
 
@@ -149,6 +175,45 @@ impl OnePoleLowPass {
     pub fn phase_delay_s(&self, f_hz: f64) -> f64 {
         let w = 2.0 * PI * f_hz;
         (w * self.tau_s).atan() / w
+    }
+}
+
+/// The coefficient of one or more [`OnePoleLowPass`]/[`OnePoleHighPass`] filters with the same
+/// cutoff, for their `process_with`: recomputed only when the sample interval changes (by more
+/// than a nanosecond), so a regular clock pays for the exponential once and a group of filters
+/// once per interval rather than once per filter.
+#[derive(Clone, Copy, Debug)]
+pub struct OnePoleCoefficient {
+    filter: OnePoleLowPass,
+    last_dt_s: f64,
+    k: f64,
+}
+
+impl OnePoleCoefficient {
+    /// Coefficients for cutoff `fc_hz`.
+    pub fn new(fc_hz: f64) -> Self {
+        Self {
+            filter: OnePoleLowPass::new(fc_hz),
+            last_dt_s: 0.0,
+            k: 0.0,
+        }
+    }
+
+    /// The coefficient for a sample `dt_s` after the previous one (0 for `dt_s` = 0).
+    #[inline]
+    pub fn for_dt(&mut self, dt_s: f64) -> f64 {
+        if (dt_s - self.last_dt_s).abs() > 1e-9 {
+            self.last_dt_s = dt_s;
+            self.k = self.filter.coefficient(dt_s);
+        }
+        self.k
+    }
+
+    /// [`Self::for_dt`] and one minus it, for `process_split`.
+    #[inline]
+    pub fn split_for_dt(&mut self, dt_s: f64) -> (f64, f64) {
+        let k = self.for_dt(dt_s);
+        (k, 1.0 - k)
     }
 }
 
@@ -175,6 +240,21 @@ impl OnePoleHighPass {
     #[inline]
     pub fn process(&mut self, x: f64, dt_s: f64) -> f64 {
         x - self.lp.process(x, dt_s)
+    }
+
+    /// The coefficient for a sample `dt_s` after the previous one, for [`Self::process_with`].
+    pub fn coefficient(&self, dt_s: f64) -> f64 {
+        self.lp.coefficient(dt_s)
+    }
+
+    /// Filter one sample with a coefficient from [`Self::coefficient`].
+    #[inline]
+    pub fn process_with(&mut self, x: f64, k: f64) -> f64 {
+        // x - (y + k (x - y)) = (1 - k)(x - y): two dependent operations from the input
+        // rather than four (this sits on the per-sample chain of the gait signal).
+        let d = x - self.lp.y;
+        self.lp.y += k * d;
+        (1.0 - k) * d
     }
 }
 

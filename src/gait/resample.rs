@@ -5,7 +5,7 @@
 //! fast inputs; nearly transparent for slow ones), then linearly interpolated at the grid times
 //! `t0 + k / fs` of the recording clock. Longer gaps are reported so the caller can restart.
 
-use super::filters::OnePoleLowPass;
+use super::filters::{OnePoleCoefficient, OnePoleLowPass};
 
 /// Anti-alias cutoff before the grid, Hz (below the grid's Nyquist frequency).
 pub const ANTI_ALIAS_HZ: f64 = 12.0;
@@ -27,9 +27,16 @@ pub struct Resampler {
     fs_hz: f64,
     max_gap_s: f64,
     aa: [OnePoleLowPass; 2],
+    /// Their shared coefficient.
+    k_aa: OnePoleCoefficient,
     origin_s: f64,
     next_k: u64,
-    prev: Option<(f64, f64)>,
+    /// Time of grid point `next_k` (kept so it is computed once per grid point).
+    next_t_s: f64,
+    /// Time of the previous accepted sample (its filtered value is `aa[1]`'s output), or
+    /// `None` before the first. Kept apart from the value so the next sample's interval does
+    /// not wait (through memory) for the previous sample's filtering.
+    prev_t_s: Option<f64>,
 }
 
 impl Resampler {
@@ -39,9 +46,11 @@ impl Resampler {
             fs_hz,
             max_gap_s,
             aa: [OnePoleLowPass::new(ANTI_ALIAS_HZ); 2],
+            k_aa: OnePoleCoefficient::new(ANTI_ALIAS_HZ),
             origin_s: 0.0,
             next_k: 0,
-            prev: None,
+            next_t_s: 0.0,
+            prev_t_s: None,
         }
     }
 
@@ -52,7 +61,7 @@ impl Resampler {
 
     /// Seconds since the previous accepted sample, or `None` for the first one.
     pub fn dt_since_last(&self, t_s: f64) -> Option<f64> {
-        self.prev.map(|(pt, _)| t_s - pt)
+        self.prev_t_s.map(|pt| t_s - pt)
     }
 
     /// Total delay (s) the anti-alias filters add at `f_hz`.
@@ -60,39 +69,46 @@ impl Resampler {
         self.aa.iter().map(|f| f.phase_delay_s(f_hz)).sum()
     }
 
+    /// Time of grid point `k`, seconds.
+    fn grid_time(&self, k: u64) -> f64 {
+        self.origin_s + k as f64 / self.fs_hz
+    }
+
     /// Feed the value `x` at recording time `t_s`; `emit(t_grid_s, value)` is called for every
     /// grid point up to `t_s`.
+    #[inline(always)]
     pub fn push(&mut self, t_s: f64, x: f64, mut emit: impl FnMut(f64, f64)) -> Feed {
-        let restart = match self.prev {
-            None => true,
-            Some((pt, _)) if t_s <= pt => return Feed::Ignored,
-            Some((pt, _)) => t_s - pt > self.max_gap_s,
+        let pt = match self.prev_t_s {
+            None => t_s,
+            Some(pt) if t_s <= pt => return Feed::Ignored,
+            Some(pt) => pt,
         };
+        let dt = t_s - pt;
+        let restart = self.prev_t_s.is_none() || dt > self.max_gap_s;
         if restart {
             for f in &mut self.aa {
                 f.settle_at(x);
             }
             self.origin_s = t_s;
             self.next_k = 0;
-            self.prev = Some((t_s, x));
+            self.prev_t_s = Some(t_s);
             emit(t_s, x);
             self.next_k = 1;
+            self.next_t_s = self.grid_time(1);
             return Feed::Restarted;
         }
-        let (pt, pv) = self.prev.unwrap_or((t_s, x));
-        let dt = t_s - pt;
-        let y1 = self.aa[0].process(x, dt);
-        let y = self.aa[1].process(y1, dt);
-        loop {
-            let tg = self.origin_s + self.next_k as f64 / self.fs_hz;
-            if tg > t_s {
-                break;
-            }
+        let pv = self.aa[1].value();
+        let (k, keep) = self.k_aa.split_for_dt(dt);
+        let y1 = self.aa[0].process_split(x, k, keep);
+        let y = self.aa[1].process_split(y1, k, keep);
+        while self.next_t_s <= t_s {
+            let tg = self.next_t_s;
             let w = (tg - pt) / dt;
             emit(tg, pv + w * (y - pv));
             self.next_k += 1;
+            self.next_t_s = self.grid_time(self.next_k);
         }
-        self.prev = Some((t_s, y));
+        self.prev_t_s = Some(t_s);
         Feed::Ok
     }
 }

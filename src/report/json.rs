@@ -18,7 +18,9 @@ pub struct JsonSegment {
     pub activity: Activity,
     /// Steps in the segment.
     pub steps: usize,
-    /// Median cadence, spm.
+    /// Median step cadence, spm: the median of 120 / stride over the segment's steps, the
+    /// figure the summary prints (its quartiles are `cadence_iqr_spm`); the analysis's own
+    /// estimate for a segment too short for that.
     pub cadence_spm: f64,
     /// Quartiles of step cadence in the segment, spm `[q1, q3]`.
     pub cadence_iqr_spm: Option<[f64; 2]>,
@@ -99,7 +101,7 @@ impl JsonReport {
                     end_s: g.segment.end_s,
                     activity: g.segment.activity,
                     steps: g.segment.steps,
-                    cadence_spm: g.segment.cadence_spm,
+                    cadence_spm: g.spread.map_or(g.segment.cadence_spm, |sp| sp.median_spm),
                     cadence_iqr_spm: iqr(&g.spread),
                 })
                 .collect(),

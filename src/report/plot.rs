@@ -28,6 +28,14 @@ pub enum PlotError {
         /// The requested plot file.
         path: PathBuf,
     },
+    /// The plot file cannot be created (no such folder, no permission).
+    #[error("cannot write the plot {path}: {source}")]
+    Create {
+        /// The plot file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// Drawing or writing failed.
     #[error("{path}: cannot draw the plot: {message}")]
     Draw {
@@ -67,6 +75,13 @@ pub fn write_plot_with_target(
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    if matches!(ext.as_deref(), Some("svg" | "png")) {
+        // The backends report a missing folder as their own debug text; say it plainly first.
+        std::fs::File::create(path).map_err(|source| PlotError::Create {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
     match ext.as_deref() {
         Some("svg") => draw(
             SVGBackend::new(path, SIZE).into_drawing_area(),
@@ -84,6 +99,12 @@ pub fn write_plot_with_target(
             path: path.to_path_buf(),
         }),
     }
+}
+
+/// An axis tick without a needless `.0`: `20`, `2.5`.
+fn tick(v: f64) -> String {
+    let text = format!("{v:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_string)
 }
 
 fn draw<DB: DrawingBackend>(
@@ -171,30 +192,37 @@ where
         .configure_mesh()
         .x_desc(format!("time ({unit}), {} recorded", clock(r.duration_s)))
         .y_desc("cadence (steps/min)")
+        .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| format!("{v:.0}"))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
 
     let walk = RGBColor(90, 160, 220).mix(0.18);
     let run = RGBColor(240, 140, 40).mix(0.22);
-    chart
-        .draw_series(r.analysis.segments.iter().map(|s| {
-            let color = if s.activity == Activity::Run {
-                run
-            } else {
-                walk
-            };
-            Rectangle::new(
-                [(s.start_s / per, y_lo), (s.end_s / per, y_hi)],
-                color.filled(),
-            )
-        }))?
-        .label("walking")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], walk.filled()));
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
-        .label("running")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], run.filled()));
+    // One shaded series per activity, in the legend only when the recording has it.
+    for (activity, color, label) in [
+        (Activity::Walk, walk, "walking"),
+        (Activity::Run, run, "running"),
+    ] {
+        let mut shaded = r
+            .analysis
+            .segments
+            .iter()
+            .filter(|s| s.activity == activity)
+            .peekable();
+        if shaded.peek().is_none() {
+            continue;
+        }
+        chart
+            .draw_series(shaded.map(|s| {
+                Rectangle::new(
+                    [(s.start_s / per, y_lo), (s.end_s / per, y_hi)],
+                    color.filled(),
+                )
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled()));
+    }
     chart
         .draw_series(
             steps

@@ -96,10 +96,10 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
             .take(MAX_STOPS_LISTED)
             .map(|st| {
                 format!(
-                    "{}–{} ({:.0} s)",
+                    "{}–{} ({})",
                     clock(st.start_s),
                     clock(st.end_s),
-                    st.end_s - st.start_s
+                    span(st.end_s - st.start_s)
                 )
             })
             .collect();
@@ -149,6 +149,20 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
     Ok(())
 }
 
+/// A length of time in words a runner reads at a glance: `40 s`, `1 min 12 s`, `1:00:00`.
+pub fn span(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "-".into();
+    }
+    let s = seconds.round() as u64;
+    match s {
+        0..=99 => format!("{s} s"),
+        100..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        100..=3599 => format!("{} min {} s", s / 60, s % 60),
+        _ => clock(seconds),
+    }
+}
+
 fn bin_label(bin_s: f64) -> String {
     if bin_s >= 60.0 {
         format!("{:.0} min", bin_s / 60.0)
@@ -160,6 +174,16 @@ fn bin_label(bin_s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_read_at_a_glance() {
+        assert_eq!(span(40.2), "40 s");
+        assert_eq!(span(99.0), "99 s");
+        assert_eq!(span(132.0), "2 min 12 s");
+        assert_eq!(span(300.0), "5 min");
+        assert_eq!(span(3600.0), "1:00:00");
+        assert_eq!(span(f64::NAN), "-");
+    }
 
     #[test]
     fn sparkline_maps_range_and_gaps() {

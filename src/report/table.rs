@@ -1,5 +1,6 @@
 //! The several-files table: one row per recording, in the order given, with failures in place.
 
+use super::stats::{for_each_moving_step_cadence, Spread};
 use super::{clock, FileReport};
 use crate::gait::analysis::Activity;
 use std::io::{self, Write};
@@ -7,18 +8,20 @@ use std::io::{self, Write};
 /// One row: a report, or the error that stopped the file.
 pub type TableRow<'a> = Result<&'a FileReport, String>;
 
+/// Median step cadence over all the steps of `activity` segments, so a long run counts for
+/// more than a short one (a median of per-segment medians let a few 10-step walking bouts
+/// outvote a long walk).
 fn median_of(r: &FileReport, activity: Activity) -> String {
-    let mut v: Vec<f64> = r
-        .summary
-        .segments
-        .iter()
-        .filter(|s| s.segment.activity == activity)
-        .flat_map(|s| s.spread.map(|sp| sp.median_spm))
-        .collect();
-    v.sort_by(f64::total_cmp);
-    match v.get(v.len() / 2) {
-        Some(m) if !v.is_empty() => format!("{m:.0}"),
-        _ => "-".into(),
+    let segments = &r.analysis.segments;
+    let mut v: Vec<f64> = Vec::new();
+    for_each_moving_step_cadence(&r.analysis, |c| {
+        if c.segment.and_then(|k| segments.get(k)).map(|s| s.activity) == Some(activity) {
+            v.push(c.spm);
+        }
+    });
+    match Spread::of(&mut v) {
+        Some(s) => format!("{:.0}", s.median_spm),
+        None => "-".into(),
     }
 }
 
