@@ -522,9 +522,9 @@ impl Decimal {
         }
     }
 
-    /// [`Decimal::scan_at`] for a number of at most seven digits followed by a byte that is
-    /// neither a digit nor a point, all within one eight-byte word; `None` for anything else.
-    /// The word's non-digit bytes give the digits before the point and after it.
+    /// [`Decimal::scan_at`] for a number that fits one eight-byte word (at most eight digits,
+    /// or seven and a point) and stops there; `None` for anything else. The word's non-digit
+    /// bytes give the digits before the point and after it.
     #[inline(always)]
     fn short(s: &[u8], p: usize) -> Option<Decimal> {
         let negative = s.get(p) == Some(&b'-');
@@ -532,10 +532,24 @@ impl Decimal {
         let w = load8(s, q)?;
         let flags = non_digits(w);
         let int_digits = (flags.trailing_zeros() / 8) as usize; // 0..=8
-        if int_digits == 0 || int_digits == 8 {
+        if int_digits == 0 {
             return None;
         }
         let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
+                                           // Whether the number stops right after the word (the end of `s` stops it too).
+        let stops_after_word = || {
+            !s.get(q + 8)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+        };
+        if int_digits == 8 {
+            return stops_after_word().then_some(Decimal {
+                negative,
+                mantissa: eight_digits(x, 8),
+                frac_digits: 0,
+                point: false,
+                end: q + 8,
+            });
+        }
         if (w >> (8 * int_digits)) as u8 != b'.' {
             return Some(Decimal {
                 negative,
@@ -546,12 +560,19 @@ impl Decimal {
             });
         }
         let after_point = flags.checked_shr(8 * (int_digits as u32 + 1)).unwrap_or(0);
-        let frac_digits = (after_point.trailing_zeros() / 8) as usize;
-        let len = int_digits + 1 + frac_digits;
-        // No digit after the point, or a number that may go on past the word.
-        if frac_digits == 0 || len >= 8 {
-            return None;
+        let frac_digits = if after_point == 0 {
+            // The fraction fills the rest of the word: it must stop right after it.
+            if !stops_after_word() {
+                return None;
+            }
+            7 - int_digits
+        } else {
+            (after_point.trailing_zeros() / 8) as usize
+        };
+        if frac_digits == 0 {
+            return None; // no digit after the point
         }
+        let len = int_digits + 1 + frac_digits; // at most 8
         let below = (1u64 << (8 * int_digits)) - 1;
         let squeezed = (x & below) | ((x >> 8) & !below); // the point taken out
         Some(Decimal {
@@ -634,7 +655,7 @@ impl Decimal {
         })
     }
 
-    /// [`Decimal::exact`] for a [`Decimal::short`] number (at most seven digits, so always
+    /// [`Decimal::exact`] for a [`Decimal::short`] number (at most eight digits, so always
     /// exact), without the checks.
     #[inline(always)]
     fn short_value(&self) -> f64 {
@@ -882,6 +903,13 @@ mod tests {
             "584065454762638,",
             "9007199254740993.5,",
             "1.2.3,",
+            "35999.99,",
+            "12345678,",
+            "12345678",
+            "1234567.8",
+            "12345678.5,",
+            "1234.5678,",
+            "-9999999.9\n",
         ] {
             let s = format!("{text}        ");
             let d = Decimal::scan_at(s.as_bytes(), 0).unwrap();
@@ -898,6 +926,7 @@ mod tests {
             "-,",
             ",",
             "e5,",
+            "1234567.,",
             "12345678901234567890,",
         ] {
             let s = format!("{text}        ");
