@@ -280,3 +280,33 @@ fn a_huge_single_line_without_newline_is_handled() {
     assert_eq!(samples.len(), 3);
     assert_eq!(skipped, 1);
 }
+
+#[test]
+fn times_going_back_across_many_blocks_match_the_general_path() {
+    // ~5 MB: many parse blocks. The clock resets a third of the way in, so whole blocks hold
+    // only rows that go back in time (skipped until the clock passes its old maximum), and
+    // duplicates and bad rows are sprinkled everywhere.
+    let mut s = String::from("time,ax,ay,az\n");
+    for i in 0..160_000u64 {
+        let tick = if i < 50_000 { i } else { i - 50_000 };
+        let t = tick as f64 * 0.01 - if i % 1_499 == 7 { 0.01 } else { 0.0 };
+        if i % 4_001 == 3 {
+            s.push_str("oops,1,2,3\n");
+        } else {
+            s.push_str(&format!("{t:.2},{:.4},0.5,9.8\n", (i % 97) as f64 * 0.01));
+        }
+    }
+    let bytes = s.into_bytes();
+    let mut reader = AccelReader::from_reader(
+        "reset.csv",
+        Box::new(Cursor::new(bytes.clone())),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let samples: Vec<AccelSample> = reader.by_ref().map(Result::unwrap).collect();
+    let (want, want_skipped) = general_path(&bytes, reader.layout());
+    assert!(want_skipped.count > 50_000, "{}", want_skipped.count);
+    assert_eq!(samples.len(), want.len());
+    assert!(samples == want, "same samples");
+    assert_eq!(reader.skipped(), &want_skipped);
+}
