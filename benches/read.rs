@@ -3,13 +3,19 @@
 //! - `csv_byte_records`: the csv crate alone, splitting rows (the floor for this design);
 //! - `accel_reader`: the full reader (detection, field parsing, time and unit handling);
 //! - `detect_prefix`: format detection alone on the first 256 KiB (a fixed cost per file);
-//! - `line_decoder`: the live line decoder fed the same text line by line.
+//! - `line_decoder`: the live line decoder fed the same text line by line;
+//!
+//! and, row by row on the same lines (group `rows_10min_100hz`), the reader's two ways to parse
+//! a data line: `plain_fast_path` ([`RowParser::parse_plain_at`], number after number) and
+//! `csv_core_general_path` (csv-core splitting, then [`RowParser::parse`] field by field), the
+//! fallback for any line the fast path refuses.
 //!
 //! Run: `cargo bench --bench read`. Throughput is reported in bytes per second.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::Cursor;
+use stridebeat::source::decode::{LineSplitter, RowParser};
 use stridebeat::source::{AccelReader, LineDecoder, ReadOptions};
 
 fn recording(rows: usize) -> Vec<u8> {
@@ -97,6 +103,54 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// The fast path against the general path, row by row, on the same lines.
+fn row_paths(c: &mut Criterion) {
+    let data = recording(60_000);
+    let layout = stridebeat::source::detect::detect(
+        &data,
+        true,
+        &ReadOptions::default(),
+        std::path::Path::new("bench.csv"),
+    )
+    .unwrap();
+    let parser = RowParser::new(&layout);
+    let lines: Vec<&[u8]> = data[layout.data_start_byte..]
+        .split(|&c| c == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(lines.iter().all(|l| parser.parse_plain(l, 0).is_some()));
+    let mut g = c.benchmark_group("rows_10min_100hz");
+    g.throughput(Throughput::Bytes(data.len() as u64));
+    g.sample_size(20);
+    let body = &data[layout.data_start_byte..];
+    g.bench_function("plain_fast_path", |b| {
+        // As the reader does it: line after line in the block.
+        b.iter(|| {
+            let (mut sum, mut start, mut line) = (0.0f32, 0, 0);
+            while let Some((row, next)) = parser.parse_plain_at(black_box(body), start, line) {
+                sum += row.acc[2];
+                start = next;
+                line += 1;
+            }
+            assert_eq!(start, body.len());
+            sum
+        })
+    });
+    g.bench_function("csv_core_general_path", |b| {
+        let mut splitter = LineSplitter::new(layout.delimiter);
+        b.iter(|| {
+            let mut sum = 0.0f32;
+            for (i, line) in lines.iter().enumerate() {
+                if let Ok(row) = parser.parse(&splitter.split(black_box(line)), i as u64) {
+                    sum += row.acc[2];
+                }
+            }
+            sum
+        })
+    });
+    g.finish();
+}
+
 /// Number parsing on typical sensor fields: the reader's parser (plain-decimal fast path, then
 /// fast-float2) against fast-float2 alone.
 fn numbers(c: &mut Criterion) {
@@ -134,5 +188,5 @@ fn numbers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, numbers);
+criterion_group!(benches, bench, row_paths, numbers);
 criterion_main!(benches);

@@ -62,8 +62,8 @@ awk -v w="$wc_w" -v wc="$wc_c" -v s="$sb_w" -v sc="$sb_c" -v mb="$size" 'BEGIN {
   printf "ratio (wall):       %.1fx wc -l (target <= 2x)\n", s / (w > 0 ? w : 0.001) }'
 if [[ -x "$reader" ]]; then
   read -r rd_w rd_c <<<"$(best "$reader" "$one")"
-  awk -v w="$wc_w" -v s="$rd_w" -v c="$rd_c" -v mb="$size" 'BEGIN {
-    printf "reader alone:       wall %.3f s, cpu %.3f s (%.0f MB/s wall), %.1fx wc -l\n", s, c, mb / (s > 0 ? s : 0.001), s / (w > 0 ? w : 0.001) }'
+  awk -v w="$wc_w" -v s="$rd_w" -v c="$rd_c" -v mb="$size" -v n="$lines" 'BEGIN {
+    printf "reader alone:       wall %.3f s, cpu %.3f s (%.0f MB/s wall, %.0f ns cpu/row), %.1fx wc -l\n", s, c, mb / (s > 0 ? s : 0.001), c * 1e9 / n, s / (w > 0 ? w : 0.001) }'
 fi
 
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}'; }

@@ -4,8 +4,9 @@
 use proptest::prelude::*;
 use std::io::Cursor;
 use stridebeat::gait::AccelSample;
+use stridebeat::source::decode::{LineSplitter, RowDecoder};
 use stridebeat::source::fields::{parse_clock, parse_datetime, parse_integer, parse_number};
-use stridebeat::source::{AccelReader, LineDecoder, ReadOptions, SourceError};
+use stridebeat::source::{AccelReader, Layout, LineDecoder, ReadOptions, SkippedRows, SourceError};
 
 /// Read everything from `bytes`; `Ok` samples, or the fatal error. Panics are the failure.
 fn read_bytes(bytes: Vec<u8>, opts: &ReadOptions) -> Result<(Vec<AccelSample>, u64), SourceError> {
@@ -103,8 +104,127 @@ fn damaged_recording() -> impl Strategy<Value = String> {
         })
 }
 
+/// The general path, line by line: split every data line with csv-core, parse its fields and
+/// place it, with the reader's rules for blank and comment lines. The file reader (which takes
+/// a fast path for plain numeric lines) must give exactly this.
+fn general_path(text: &[u8], layout: &Layout) -> (Vec<AccelSample>, SkippedRows) {
+    let mut decoder = RowDecoder::new(layout);
+    let mut splitter = LineSplitter::new(layout.delimiter);
+    let mut samples = Vec::new();
+    let mut skipped = SkippedRows::default();
+    let body = &text[layout.data_start_byte..];
+    for (i, raw) in body.split(|&c| c == b'\n').enumerate() {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if line.is_empty() || line[0] == b'#' || line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let line_no = layout.data_start_line + i as u64;
+        let parsed = decoder.parser().parse(&splitter.split(raw), line_no);
+        match decoder.place(parsed) {
+            Ok(sample) => samples.push(sample),
+            Err(reason) => skipped.record(line_no, reason),
+        }
+    }
+    (samples, skipped)
+}
+
+/// A number as sensor exports and damaged files write them: short and long decimals, integers,
+/// signs, exponents, leading zeros, 19+ digits, and near-numbers the fast path must refuse.
+fn number_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (-20f64..20.0).prop_map(|v| format!("{v:.4}")),
+        2 => (-200f64..200.0, 0usize..12).prop_map(|(v, d)| format!("{v:.d$}")),
+        1 => any::<f64>().prop_map(|v| format!("{v}")),
+        1 => any::<i64>().prop_map(|v| v.to_string()),
+        1 => "[0-9]{1,24}",
+        1 => "-?[0-9]{1,12}\\.[0-9]{1,12}",
+        1 => "0{1,9}[0-9]{0,3}(\\.[0-9]{0,4})?",
+        1 => "[0-9.eE+-]{1,9}",
+        1 => prop::sample::select(vec![
+            "-0", "-0.0", "+1.5", ".5", "5.", "1e3", "1.5E-2", "NaN", "inf", "-inf", "\"1.5\"",
+            " 1.5", "1.5 ", "", "1.5\r", "12345678.9", "1234567.8", "9007199254740993",
+            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1e400",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+/// A recording whose rows are mostly plain numbers, in one of several layouts.
+fn numeric_recording() -> impl Strategy<Value = String> {
+    let layouts = prop::sample::select(vec![
+        ("time{s}ax{s}ay{s}az\n", 1usize, 3usize),
+        ("ax{s}ay{s}az\n", 0, 3),
+        ("t_ns{s}n{s}ax{s}ay{s}az\n", 2, 3),
+        ("Timestamp{s}Magnitude{s}Note\n", 1, 2),
+        ("", 1, 3),
+    ]);
+    let row = (
+        prop::collection::vec(number_text(), 6),
+        0u8..12,
+        prop::sample::select(vec!["\n", "\r\n"]),
+    );
+    (
+        layouts,
+        prop::sample::select(vec![",", ";", "\t", " ", "|"]),
+        prop::collection::vec(row, 1..80),
+        0u32..3,
+    )
+        .prop_map(|((header, lead, fields), sep, rows, time_kind)| {
+            let mut s = header.replace("{s}", sep);
+            let mut t = 1_000u64;
+            for (nums, kind, end) in rows {
+                t += 10;
+                let time = match time_kind {
+                    0 => format!("{:.2}", t as f64 / 1000.0),
+                    1 => format!("{}", t * 1_000_000),
+                    _ => format!("{t}"),
+                };
+                let mut cells: Vec<String> = Vec::new();
+                if lead > 0 {
+                    cells.push(if kind == 1 { nums[5].clone() } else { time });
+                }
+                if lead > 1 {
+                    cells.push(match kind {
+                        5 => format!("\"x{sep}y\""),
+                        6 => "a\rb".into(),
+                        _ => "3".into(),
+                    });
+                }
+                let good = |v: &String| {
+                    if kind >= 4 {
+                        v.clone()
+                    } else {
+                        format!("{:.3}", 0.5)
+                    }
+                };
+                cells.extend(nums.iter().take(fields).map(good));
+                match kind {
+                    2 => cells.push(nums[4].clone()),
+                    3 => s.push_str("# comment\n\n"),
+                    _ => {}
+                }
+                s.push_str(&cells.join(sep));
+                s.push_str(end);
+            }
+            s
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fast_path_gives_what_the_general_path_gives(text in numeric_recording()) {
+        let opts = ReadOptions { rate_hz: Some(100.0), ..Default::default() };
+        let bytes = text.into_bytes();
+        let Ok(mut reader) = AccelReader::from_reader("fuzz.csv", Box::new(Cursor::new(bytes.clone())), &opts) else {
+            return Ok(());
+        };
+        let samples: Vec<AccelSample> = reader.by_ref().filter_map(Result::ok).collect();
+        let (want, want_skipped) = general_path(&bytes, reader.layout());
+        prop_assert_eq!(&samples, &want);
+        prop_assert_eq!(reader.skipped(), &want_skipped);
+    }
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
@@ -159,4 +279,34 @@ fn a_huge_single_line_without_newline_is_handled() {
     let (samples, skipped) = read_bytes(text.into_bytes(), &ReadOptions::default()).unwrap();
     assert_eq!(samples.len(), 3);
     assert_eq!(skipped, 1);
+}
+
+#[test]
+fn times_going_back_across_many_blocks_match_the_general_path() {
+    // ~5 MB: many parse blocks. The clock resets a third of the way in, so whole blocks hold
+    // only rows that go back in time (skipped until the clock passes its old maximum), and
+    // duplicates and bad rows are sprinkled everywhere.
+    let mut s = String::from("time,ax,ay,az\n");
+    for i in 0..160_000u64 {
+        let tick = if i < 50_000 { i } else { i - 50_000 };
+        let t = tick as f64 * 0.01 - if i % 1_499 == 7 { 0.01 } else { 0.0 };
+        if i % 4_001 == 3 {
+            s.push_str("oops,1,2,3\n");
+        } else {
+            s.push_str(&format!("{t:.2},{:.4},0.5,9.8\n", (i % 97) as f64 * 0.01));
+        }
+    }
+    let bytes = s.into_bytes();
+    let mut reader = AccelReader::from_reader(
+        "reset.csv",
+        Box::new(Cursor::new(bytes.clone())),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let samples: Vec<AccelSample> = reader.by_ref().map(Result::unwrap).collect();
+    let (want, want_skipped) = general_path(&bytes, reader.layout());
+    assert!(want_skipped.count > 50_000, "{}", want_skipped.count);
+    assert_eq!(samples.len(), want.len());
+    assert!(samples == want, "same samples");
+    assert_eq!(reader.skipped(), &want_skipped);
 }

@@ -614,3 +614,60 @@ fn research_sensor_exports_with_preambles_and_their_date_formats() {
     assert_eq!(r.layout.axes, Axes::Xyz([1, 2, 3]));
     assert!((r.samples[150].t_s - 1.5).abs() < 1e-9);
 }
+
+/// A stream that breaks after `good` bytes.
+struct Breaks {
+    data: std::io::Cursor<Vec<u8>>,
+    good: u64,
+}
+
+impl std::io::Read for Breaks {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.data.position() >= self.good {
+            return Err(std::io::Error::other("device unplugged"));
+        }
+        let room = (self.good - self.data.position()).min(buf.len() as u64) as usize;
+        self.data.read(&mut buf[..room])
+    }
+}
+
+#[test]
+fn an_input_error_mid_file_comes_after_the_samples_before_it() {
+    let mut s = String::from("time,ax,ay,az\n");
+    for i in 0..100_000 {
+        s.push_str(&format!("{:.2},0.1,{},9.8\n", i as f64 * 0.01, i % 7));
+    }
+    let good = s.len() as u64 / 2;
+    let whole_lines = s.as_bytes()[..good as usize]
+        .iter()
+        .filter(|&&c| c == b'\n')
+        .count() as u64
+        - 1;
+    let input = Breaks {
+        data: std::io::Cursor::new(s.into_bytes()),
+        good,
+    };
+    let mut reader = stridebeat::source::AccelReader::from_reader(
+        "b.csv",
+        Box::new(input),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let mut batch = Vec::new();
+    let mut last_t = -1.0;
+    let err = loop {
+        assert!(!reader.at_end(), "the error is still to come");
+        match reader.read_batch(&mut batch) {
+            Ok(true) => {
+                assert!(batch[0].t_s > last_t);
+                last_t = batch.last().unwrap().t_s;
+            }
+            Ok(false) => panic!("the stream ended without its error"),
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(err, SourceError::Io { .. }), "{err}");
+    // Samples from before the break only, in order.
+    assert!(reader.samples_read() > 0 && reader.samples_read() <= whole_lines);
+    assert!(reader.at_end());
+}

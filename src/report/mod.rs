@@ -76,11 +76,22 @@ pub fn analyze_file(
     let mut reader = source::open(path, options)?;
     let mut analyzer = Analyzer::new(config);
     let mut last_t = 0.0;
-    if rayon::current_thread_index().is_some() {
+    // The first batch inline: a recording that fits in it needs no reader thread.
+    let mut batch = Vec::new();
+    if reader.read_batch(&mut batch)? {
+        for sample in &batch {
+            analyzer.push(sample);
+        }
+        if let Some(last) = batch.last() {
+            last_t = last.t_s;
+        }
+    }
+    if reader.at_end() {
+        // Read everything already.
+    } else if rayon::current_thread_index().is_some() {
         // Already on a rayon worker (several files analysed in parallel): read inline. A
         // worker blocked on the channel below could starve the reader's own parallel parsing
         // of pool threads and deadlock; inline, the worker helps with that parsing instead.
-        let mut batch = Vec::new();
         while reader.read_batch(&mut batch)? {
             for sample in &batch {
                 analyzer.push(sample);

@@ -1,11 +1,17 @@
 //! The streaming accelerometer file reader: detect the layout from the first bytes, then parse
-//! rows with the `csv` crate's `ByteRecord` (no per-field `String`s) and fast float parsing.
+//! rows straight from the bytes (no per-field `String`s).
 //!
-//! The stream is cut into blocks of [`BLOCK_BYTES`] at line ends; a few blocks at a time are
-//! parsed in parallel (rayon) by the pure [`RowParser`], then put on the recording clock in file
-//! order by the [`RowDecoder`]. Memory stays flat whatever the recording's length: the reader
-//! holds the detection prefix (at most [`PREFIX_BYTES`]) and one batch of blocks. Gzip files
-//! (recognised by their magic bytes, not the name) are decompressed on the fly.
+//! The stream is cut into blocks of [`BLOCK_BYTES`] at line ends, handled in batches of a few
+//! blocks by a three-stage pipeline on the rayon pool: while one batch is read from the input,
+//! the batch before it is parsed (its blocks in parallel) by the pure [`RowParser`], and the
+//! one before that is put on the recording clock in file order by the [`RowDecoder`], straight
+//! into the caller's sample buffer. A file of one block never starts the pool. Plain numeric
+//! lines (the common case) take [`RowParser::parse_plain`], which reads number after number
+//! without splitting the line first; any other line is split by csv-core and parsed field by
+//! field (fast-float), with the same result for the lines both can read. Memory stays flat
+//! whatever the recording's length: the reader holds the detection prefix (at most
+//! [`PREFIX_BYTES`]) and three batches of blocks.
+//! Gzip files (recognised by their magic bytes, not the name) are decompressed on the fly.
 //!
 //! A quoted field may hold the separator but not a line break (no sensor export writes one).
 
@@ -15,7 +21,6 @@ use super::error::{SkipReason, SkippedRows, SourceError};
 use super::options::ReadOptions;
 use crate::gait::AccelSample;
 use rayon::prelude::*;
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -33,17 +38,43 @@ pub const BLOCK_BYTES: usize = 256 * 1024;
 pub struct AccelReader {
     path: PathBuf,
     layout: Layout,
-    input: Box<dyn Read + Send>,
-    /// The start of a line cut by the last block, carried into the next.
-    carry: Vec<u8>,
+    feed: BlockFeed,
     /// 1-based line number of the next parsed block's first line.
     next_line: u64,
     decoder: RowDecoder,
-    ready: VecDeque<AccelSample>,
+    /// Samples placed but not yet yielded by the iterator, from `ready_pos` on.
+    ready: Vec<AccelSample>,
+    ready_pos: usize,
+    /// The pure row parser (a copy of the decoder's, so parsing can run while the decoder
+    /// places the previous batch).
+    parser: RowParser,
+    /// Three batches in a pipeline: `parsed` is placed while `ahead` is parsed and `spare`
+    /// is filled from the input.
+    parsed: Batch,
+    ahead: Batch,
+    spare: Batch,
+    /// An I/O error met reading ahead, reported once the batches before it are placed.
+    read_error: Option<std::io::Error>,
     skipped: SkippedRows,
     samples: u64,
-    input_done: bool,
     done: bool,
+}
+
+/// The byte stream after the detection prefix, cut into blocks of whole lines.
+struct BlockFeed {
+    input: Box<dyn Read + Send>,
+    /// The start of a line cut by the last block, carried into the next.
+    carry: Vec<u8>,
+    input_done: bool,
+}
+
+/// Blocks of text and their parsed rows, reused from batch to batch.
+#[derive(Default)]
+struct Batch {
+    blocks: Vec<Vec<u8>>,
+    parsed: Vec<ParsedBlock>,
+    /// Blocks in use (the others are spare buffers).
+    len: usize,
 }
 
 impl std::fmt::Debug for AccelReader {
@@ -129,19 +160,28 @@ impl AccelReader {
             0
         };
         let layout = detect(&prefix[bom..], complete, options, &path)?;
+        let parser = RowParser::new(&layout);
         let mut cursor = Cursor::new(prefix);
         cursor.set_position((bom + layout.data_start_byte) as u64);
         Ok(AccelReader {
-            input: Box::new(cursor.chain(input)),
-            carry: Vec::new(),
+            feed: BlockFeed {
+                input: Box::new(cursor.chain(input)),
+                carry: Vec::new(),
+                input_done: false,
+            },
             next_line: layout.data_start_line,
             decoder: RowDecoder::new(&layout),
             path,
             layout,
-            ready: VecDeque::new(),
+            ready: Vec::new(),
+            ready_pos: 0,
+            parser,
+            parsed: Batch::default(),
+            ahead: Batch::default(),
+            spare: Batch::default(),
+            read_error: None,
             skipped: SkippedRows::default(),
             samples: 0,
-            input_done: false,
             done: false,
         })
     }
@@ -175,141 +215,288 @@ fn read_prefix(input: &mut dyn Read, buf: &mut Vec<u8>, limit: usize) -> std::io
 
 /// Rows of one parsed block, with line numbers counted from the block's first line (1), and
 /// the number of lines the block holds, so blocks parsed in parallel are numbered afterwards.
+/// Reused from batch to batch.
+#[derive(Default)]
 struct ParsedBlock {
-    rows: Vec<Result<RawRow, (u64, SkipReason)>>,
+    rows: Vec<RawRow>,
+    /// Rows that did not parse: (index in `rows` they come before, line, reason).
+    errors: Vec<(usize, u64, SkipReason)>,
     lines: u64,
 }
 
-/// Parse one block of whole lines. Blank lines and `#` comment lines are passed over (but
-/// counted as lines).
-fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser) -> ParsedBlock {
-    let mut splitter = LineSplitter::new(delimiter);
-    let mut rows = Vec::with_capacity(text.len() / 24);
+/// Parse one block of whole lines into `out` (cleared first). Blank lines and `#` comment
+/// lines are passed over (but counted as lines). Plain numeric lines take
+/// [`RowParser::parse_plain`]; the others are split by csv-core.
+fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser, out: &mut ParsedBlock) {
+    out.rows.clear();
+    out.errors.clear();
+    out.rows.reserve(text.len() / 24);
+    let plain = parser.has_plain_path();
+    let mut splitter: Option<LineSplitter> = None;
     let mut start = 0;
     let mut line_no = 0u64;
-    let mut newlines = 0u64;
     while start < text.len() {
-        let end = match memchr::memchr(b'\n', &text[start..]) {
-            Some(off) => {
-                newlines += 1;
-                start + off
+        line_no += 1;
+        if plain {
+            if let Some((row, next)) = parser.parse_plain_at(text, start, line_no) {
+                out.rows.push(row);
+                start = next;
+                continue;
             }
-            None => text.len(),
-        };
+        }
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |off| start + off);
         // With its line end, so csv-core finishes the record in one call.
         let with_end = &text[start..(end + 1).min(text.len())];
         let mut line = &text[start..end];
         start = end + 1;
-        line_no += 1;
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
         if line.is_empty() || line[0] == b'#' || line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let fields = splitter.split(with_end);
-        rows.push(parser.parse(&fields, line_no).map_err(|r| (line_no, r)));
+        let fields = splitter
+            .get_or_insert_with(|| LineSplitter::new(delimiter))
+            .split(with_end);
+        match parser.parse(&fields, line_no) {
+            Ok(row) => out.rows.push(row),
+            Err(reason) => out.errors.push((out.rows.len(), line_no, reason)),
+        }
     }
-    ParsedBlock {
-        rows,
-        lines: newlines,
-    }
+    // Lines counted are line ends, so the next block's first line follows on.
+    out.lines = line_no - u64::from(text.last().is_some_and(|&c| c != b'\n'));
 }
 
-impl AccelReader {
-    /// Read the next block of whole lines (up to [`BLOCK_BYTES`] plus the carried part), or
-    /// `None` at the end.
-    fn next_block(&mut self) -> Result<Option<Vec<u8>>, std::io::Error> {
-        if self.input_done && self.carry.is_empty() {
-            return Ok(None);
-        }
-        let mut block = std::mem::take(&mut self.carry);
-        if !self.input_done {
-            let want = BLOCK_BYTES.saturating_sub(block.len()).max(64 * 1024);
-            let got = (&mut self.input)
-                .take(want as u64)
-                .read_to_end(&mut block)?;
-            if got < want {
-                self.input_done = true;
-            }
-        }
-        if !self.input_done {
-            match memchr::memrchr(b'\n', &block) {
-                Some(end) => self.carry = block.split_off(end + 1),
-                // A line longer than a block: keep reading until it ends.
-                None => {
-                    self.carry = block;
-                    return self.next_block();
-                }
-            }
-        }
-        Ok(Some(block))
+impl BlockFeed {
+    /// True when every byte has been handed out in a block.
+    fn done(&self) -> bool {
+        self.input_done && self.carry.is_empty()
     }
 
-    /// Parse the next batch of blocks (in parallel when there are several) into `ready`.
-    fn fill(&mut self) -> Result<(), SourceError> {
-        let batch = rayon::current_num_threads().clamp(1, 8);
-        let mut blocks = Vec::with_capacity(batch);
-        while blocks.len() < batch {
-            match self.next_block() {
-                Ok(Some(b)) => blocks.push(b),
-                Ok(None) => break,
-                Err(source) => {
-                    return Err(SourceError::Io {
-                        path: self.path.clone(),
-                        source,
-                    })
+    /// Read the next block of whole lines (up to [`BLOCK_BYTES`] plus the carried part) into
+    /// `block` (cleared first); false at the end.
+    fn next_block(&mut self, block: &mut Vec<u8>) -> Result<bool, std::io::Error> {
+        block.clear();
+        loop {
+            if self.done() {
+                return Ok(!block.is_empty());
+            }
+            block.append(&mut self.carry);
+            if !self.input_done {
+                let want = BLOCK_BYTES.saturating_sub(block.len()).max(64 * 1024);
+                let got = (&mut self.input).take(want as u64).read_to_end(block)?;
+                if got < want {
+                    self.input_done = true;
                 }
             }
+            if self.input_done {
+                return Ok(true);
+            }
+            if let Some(end) = memchr::memrchr(b'\n', block) {
+                self.carry.extend_from_slice(&block[end + 1..]);
+                block.truncate(end + 1);
+                return Ok(true);
+            }
+            // A line longer than a block: keep reading until it ends.
         }
-        let parser = self.decoder.parser().clone();
-        let delimiter = self.layout.delimiter;
-        let parsed: Vec<ParsedBlock> = if blocks.len() > 1 {
-            blocks
-                .par_iter()
-                .map(|text| parse_block(text, delimiter, &parser))
-                .collect()
-        } else {
-            blocks
-                .iter()
-                .map(|text| parse_block(text, delimiter, &parser))
-                .collect()
-        };
-        for block in parsed {
-            let base = self.next_line - 1;
-            for row in block.rows {
-                let line = base
-                    + match &row {
-                        Ok(raw) => raw.line,
-                        Err((line, _)) => *line,
-                    };
-                match self.decoder.place(row.map_err(|(_, reason)| reason)) {
-                    Ok(sample) => self.ready.push_back(sample),
-                    Err(reason) => self.skipped.record(line, reason),
-                }
-            }
-            self.next_line += block.lines;
+    }
+
+    /// Read up to `width` blocks into `batch`.
+    fn read_batch(&mut self, batch: &mut Batch, width: usize) -> Result<(), std::io::Error> {
+        batch.len = 0;
+        batch
+            .blocks
+            .resize_with(width.max(batch.blocks.len()), Vec::new);
+        while batch.len < width && self.next_block(&mut batch.blocks[batch.len])? {
+            batch.len += 1;
         }
         Ok(())
     }
 }
 
+impl Batch {
+    /// Parse the blocks in use, in parallel when there are several.
+    fn parse(&mut self, delimiter: u8, parser: &RowParser) {
+        self.parsed.resize_with(self.len, ParsedBlock::default);
+        let (texts, parsed) = (&self.blocks[..self.len], &mut self.parsed[..self.len]);
+        if self.len > 1 {
+            parsed
+                .par_iter_mut()
+                .zip(texts)
+                .for_each(|(parsed, text)| parse_block(text, delimiter, parser, parsed));
+        } else {
+            for (parsed, text) in parsed.iter_mut().zip(texts) {
+                parse_block(text, delimiter, parser, parsed);
+            }
+        }
+    }
+}
+
+/// Where parsed rows go: the decoder that puts them on the recording clock, the skipped-row
+/// account and the line count.
+struct Placer<'a> {
+    decoder: &'a mut RowDecoder,
+    skipped: &'a mut SkippedRows,
+    next_line: &'a mut u64,
+}
+
+impl Placer<'_> {
+    /// Place the rows of a parsed batch, in file order, appending samples to `out`.
+    fn place(&mut self, batch: &Batch, out: &mut Vec<AccelSample>) {
+        for block in &batch.parsed[..batch.len] {
+            let base = *self.next_line - 1;
+            out.reserve(block.rows.len());
+            let mut errors = block.errors.iter().peekable();
+            for (i, raw) in block.rows.iter().enumerate() {
+                while let Some((_, line, reason)) = errors.next_if(|e| e.0 == i) {
+                    self.skip(base + line, reason);
+                }
+                match self.decoder.place_row(raw) {
+                    Ok(sample) => out.push(sample),
+                    Err(reason) => self.skipped.record(base + raw.line, reason),
+                }
+            }
+            for (_, line, reason) in errors {
+                self.skip(base + line, reason);
+            }
+            *self.next_line += block.lines;
+        }
+    }
+
+    /// A row that did not parse still counts as a row of the recording.
+    fn skip(&mut self, line: u64, reason: &SkipReason) {
+        self.decoder.place(Err(reason.clone())).ok();
+        self.skipped.record(line, reason.clone());
+    }
+}
+
 impl AccelReader {
+    /// True when everything read has been parsed and placed.
+    fn exhausted(&self) -> bool {
+        self.feed.done() && self.ahead.len == 0 && self.parsed.len == 0
+    }
+
+    /// One step of the pipeline: place the parsed batch (appending its samples to `out`),
+    /// parse the batch read before, and read the next one from the input — the three at once
+    /// on the rayon pool when the input holds more than one block.
+    fn fill(&mut self, out: &mut Vec<AccelSample>) -> Result<(), SourceError> {
+        if self.ahead.len == 0 && self.parsed.len == 0 {
+            // The first batch is one block, so a short file never starts the thread pool.
+            self.read_ahead(1);
+        }
+        let width = if self.feed.done() {
+            1
+        } else {
+            rayon::current_num_threads().clamp(1, 8)
+        };
+        let (parser, delimiter) = (&self.parser, self.layout.delimiter);
+        let (parsed, ahead, spare) = (&self.parsed, &mut self.ahead, &mut self.spare);
+        let mut placer = Placer {
+            decoder: &mut self.decoder,
+            skipped: &mut self.skipped,
+            next_line: &mut self.next_line,
+        };
+        let feed = &mut self.feed;
+        let mut read = move || {
+            if feed.done() {
+                spare.len = 0;
+                return Ok(());
+            }
+            feed.read_batch(spare, width)
+        };
+        let read = if width > 1 {
+            rayon::join(
+                || placer.place(parsed, out),
+                || rayon::join(|| ahead.parse(delimiter, parser), read).1,
+            )
+            .1
+        } else {
+            placer.place(parsed, out);
+            ahead.parse(delimiter, parser);
+            read()
+        };
+        // Rotate: the batch just parsed is placed next, the one just read is parsed next.
+        self.parsed.len = 0;
+        std::mem::swap(&mut self.parsed, &mut self.ahead);
+        std::mem::swap(&mut self.ahead, &mut self.spare);
+        if let Err(e) = read {
+            self.stop_reading(e);
+        }
+        Ok(())
+    }
+
+    /// Read a batch of `width` blocks into `ahead` (the pipeline's start).
+    fn read_ahead(&mut self, width: usize) {
+        if let Err(e) = self.feed.read_batch(&mut self.ahead, width) {
+            self.ahead.len = 0;
+            self.stop_reading(e);
+        }
+    }
+
+    /// An input error: read no further; the batches before it are still placed, then the
+    /// error is reported.
+    fn stop_reading(&mut self, e: std::io::Error) {
+        self.spare.len = 0;
+        self.feed.input_done = true;
+        self.feed.carry.clear();
+        self.read_error = Some(e);
+    }
+
+    /// Append the next samples to `out` (at least one), or return false at the end of the
+    /// recording (an error when it held no sample at all).
+    fn refill(&mut self, out: &mut Vec<AccelSample>) -> Result<bool, SourceError> {
+        let before = out.len();
+        loop {
+            if self.done {
+                return Ok(false);
+            }
+            if self.exhausted() {
+                self.done = true;
+                if let Some(source) = self.read_error.take() {
+                    return Err(SourceError::Io {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
+                if self.samples == 0 {
+                    return Err(SourceError::NoSamples {
+                        path: self.path.clone(),
+                        skipped: self.skipped.clone(),
+                    });
+                }
+                return Ok(false);
+            }
+            if let Err(e) = self.fill(out) {
+                self.done = true;
+                out.truncate(before);
+                return Err(e);
+            }
+            if out.len() > before {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// True when every sample has been handed out: the next [`AccelReader::read_batch`] would
+    /// return `Ok(false)` (or, for a recording without any sample, its error).
+    pub fn at_end(&self) -> bool {
+        self.ready_pos == self.ready.len()
+            && (self.done || self.exhausted() && self.read_error.is_none())
+    }
+
     /// Move the next samples (one parsed batch, or what the iterator left of it) into `out`,
     /// which is cleared first. Returns `Ok(false)` at the end of the recording. Faster than
     /// iterating sample by sample; the two may be mixed.
     pub fn read_batch(&mut self, out: &mut Vec<AccelSample>) -> Result<bool, SourceError> {
         out.clear();
-        if self.ready.is_empty() {
-            // `next` refills `ready` (or ends); keep its sample and take the rest of the batch.
-            match self.next() {
-                Some(Ok(sample)) => out.push(sample),
-                Some(Err(e)) => return Err(e),
-                None => return Ok(false),
-            }
+        if self.ready_pos < self.ready.len() {
+            out.extend_from_slice(&self.ready[self.ready_pos..]);
+            self.ready.clear();
+            self.ready_pos = 0;
+        } else if !self.refill(out)? {
+            return Ok(false);
         }
-        self.samples += self.ready.len() as u64;
-        out.extend(self.ready.drain(..));
+        self.samples += out.len() as u64;
         Ok(true)
     }
 }
@@ -318,29 +505,21 @@ impl Iterator for AccelReader {
     type Item = Result<AccelSample, SourceError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(sample) = self.ready.pop_front() {
-                self.samples += 1;
-                return Some(Ok(sample));
-            }
-            if self.done {
-                return None;
-            }
-            if self.input_done && self.carry.is_empty() {
-                self.done = true;
-                if self.samples == 0 {
-                    return Some(Err(SourceError::NoSamples {
-                        path: self.path.clone(),
-                        skipped: self.skipped.clone(),
-                    }));
-                }
-                return None;
-            }
-            if let Err(e) = self.fill() {
-                self.done = true;
-                self.ready.clear();
-                return Some(Err(e));
+        if self.ready_pos == self.ready.len() {
+            self.ready.clear();
+            self.ready_pos = 0;
+            let mut ready = std::mem::take(&mut self.ready);
+            let got = self.refill(&mut ready);
+            self.ready = ready;
+            match got {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
             }
         }
+        let sample = self.ready[self.ready_pos];
+        self.ready_pos += 1;
+        self.samples += 1;
+        Some(Ok(sample))
     }
 }

@@ -7,6 +7,13 @@
 //! recording clock, checking it moves forward). Shared by the file reader and the live
 //! [`LineDecoder`](super::LineDecoder), so a recording and a live stream of the same lines give
 //! the same samples.
+//!
+//! The file reader's fast path, [`RowParser::parse_plain`], reads a plain numeric line without
+//! splitting it: each number is read from one 8-byte word (its non-digit bytes locate the sign,
+//! point and end; the digits are converted together, SWAR-style) and divided once by an exact
+//! power of ten, which is the correctly rounded value fast-float gives. Anything else (quotes,
+//! spaces, exponents, long numbers, bad values) goes to the general path, or for long numbers
+//! to an eight-digits-at-a-time scan and fast-float.
 
 use super::detect::{Axes, Layout, TimeSource};
 use super::error::SkipReason;
@@ -142,6 +149,23 @@ pub struct RawRow {
     pub acc: [f32; 3],
 }
 
+/// What one of the first [`Layout::fields_needed`] columns holds, for
+/// [`RowParser::parse_plain`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    /// Not read.
+    Skip,
+    /// A numeric time stamp or sample counter.
+    Time,
+    /// Acceleration along axis 0, 1 or 2.
+    Axis(u8),
+    /// Magnitude-only acceleration.
+    Magnitude,
+}
+
+/// Roles of the most common layout: time, then x, y, z.
+const TIME_XYZ: [Role; 4] = [Role::Time, Role::Axis(0), Role::Axis(1), Role::Axis(2)];
+
 /// The pure half of decoding: fields → [`RawRow`]. Cheap to clone and shareable between
 /// threads.
 #[derive(Clone, Debug)]
@@ -151,6 +175,12 @@ pub struct RowParser {
     scale: f64,
     decimal_comma: bool,
     needed: usize,
+    delimiter: u8,
+    /// Role of each column up to the last one read, for [`RowParser::parse_plain`]; empty when
+    /// the layout needs the general path for every row.
+    plain: Box<[Role]>,
+    /// `plain` is [`TIME_XYZ`].
+    time_xyz: bool,
 }
 
 impl RowParser {
@@ -162,7 +192,189 @@ impl RowParser {
             scale: layout.scale_to_ms2,
             decimal_comma: layout.decimal_comma,
             needed: layout.fields_needed(),
+            delimiter: layout.delimiter,
+            plain: plain_roles(layout).unwrap_or_default(),
+            time_xyz: plain_roles(layout).is_some_and(|r| *r == TIME_XYZ),
         }
+    }
+
+    /// True when [`RowParser::parse_plain`] can parse rows of this layout (it may still hand
+    /// any single line back to the general path).
+    pub fn has_plain_path(&self) -> bool {
+        !self.plain.is_empty()
+    }
+
+    /// The fast path for the common row: parse one line (without its line end) directly, number
+    /// by number, when every field up to the last one read is an unquoted plain number (or,
+    /// for unread columns, unquoted text) and every value is valid. Returns `None` whenever the
+    /// line needs anything else — quotes, spaces around a number, a bad value, too few fields
+    /// — so the caller splits it and calls [`RowParser::parse`], which then gives the same row
+    /// or the reason it is skipped. When it returns a row, it is the row [`RowParser::parse`]
+    /// gives for the line's fields.
+    pub fn parse_plain(&self, line: &[u8], line_no: u64) -> Option<RawRow> {
+        match self.parse_plain_at(line, 0, line_no) {
+            Some((row, next)) if next == line.len() => Some(row),
+            _ => None,
+        }
+    }
+
+    /// [`RowParser::parse_plain`] for the line starting at `text[start..]`, in a block of
+    /// whole lines (as the file reader parses them): also finds where the line ends and returns
+    /// where the next one starts. It reads ahead of the line's end (never past `text`) to parse
+    /// eight digits at a time, so it is faster than [`RowParser::parse_plain`] on a lone line.
+    #[inline(always)]
+    pub fn parse_plain_at(
+        &self,
+        text: &[u8],
+        start: usize,
+        line_no: u64,
+    ) -> Option<(RawRow, usize)> {
+        let last = self.plain.len().checked_sub(1)?;
+        if text.get(start) == Some(&b'#') {
+            return None; // a comment, whatever follows
+        }
+        let d = self.delimiter;
+        let mut acc = [0f32; 3];
+        let mut time = RawTime::Row;
+        let mut pos = start;
+        let field_end = |end: usize| (text.get(end) == Some(&d)).then_some(end + 1);
+        if self.time_xyz {
+            // The most common layout, written out: time, x, y, z.
+            let (t, mut end) = self.plain_time(text, pos)?;
+            time = t;
+            for slot in &mut acc {
+                let (v, next) = self.plain_accel(text, field_end(end)?)?;
+                *slot = v as f32;
+                end = next;
+            }
+            pos = end;
+        } else {
+            for (i, role) in self.plain.iter().enumerate() {
+                pos = match *role {
+                    Role::Skip => {
+                        let mut q = pos;
+                        while let Some(&c) = text.get(q) {
+                            if c == d || c == b'\n' {
+                                break;
+                            }
+                            // A quote could hide a separator; a lone CR ends a csv-core record.
+                            if c == b'"' || c == b'\r' {
+                                return None;
+                            }
+                            q += 1;
+                        }
+                        q
+                    }
+                    Role::Time => {
+                        let (t, end) = self.plain_time(text, pos)?;
+                        time = t;
+                        end
+                    }
+                    Role::Axis(k) => {
+                        let (v, end) = self.plain_accel(text, pos)?;
+                        *acc.get_mut(usize::from(k))? = v as f32;
+                        end
+                    }
+                    Role::Magnitude => {
+                        let (v, end) = self.plain_accel(text, pos)?;
+                        acc[0] = v.abs() as f32;
+                        end
+                    }
+                };
+                if i < last {
+                    if text.get(pos) != Some(&d) {
+                        return None;
+                    }
+                    pos += 1;
+                }
+            }
+        }
+        let next = match text.get(pos) {
+            None => pos,
+            Some(b'\n') => pos + 1,
+            Some(b'\r') if text.get(pos + 1) == Some(&b'\n') => pos + 2,
+            // Columns after the last one read are not looked at.
+            Some(&c) if c == d => {
+                memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |off| pos + off + 1)
+            }
+            Some(_) => return None,
+        };
+        Some((
+            RawRow {
+                line: line_no,
+                time,
+                acc,
+            },
+            next,
+        ))
+    }
+
+    /// A plain number at `text[pos..]`, in m/s² and in range: (value, where it ends).
+    #[inline(always)]
+    fn plain_accel(&self, text: &[u8], pos: usize) -> Option<(f64, usize)> {
+        let (v, end) = match Decimal::short(text, pos) {
+            Some(d) => (d.short_value(), d.end),
+            None => Self::accel_value(text, pos)?,
+        };
+        let v = v * self.scale;
+        // Also false for NaN and infinities.
+        (v.abs() <= MAX_ACCEL_MS2).then_some((v, end))
+    }
+
+    /// [`RowParser::plain_accel`]'s value for numbers that are not short.
+    #[cold]
+    fn accel_value(text: &[u8], pos: usize) -> Option<(f64, usize)> {
+        match Decimal::scan_long(text, pos).and_then(|d| Some((d.exact()?, d.end))) {
+            Some(found) => Some(found),
+            None => {
+                let (v, n) = fast_float2::parse_partial::<f64, _>(text.get(pos..)?).ok()?;
+                Some((v, pos + n))
+            }
+        }
+    }
+
+    /// A plain time at `text[pos..]`: exact when it is a whole number that fits `i64` (as
+    /// [`parse_integer`] reads it), else a finite float. Returns where it ends.
+    #[inline(always)]
+    fn plain_time(&self, text: &[u8], pos: usize) -> Option<(RawTime, usize)> {
+        if let Some(d) = Decimal::short(text, pos) {
+            let time = if d.point {
+                RawTime::Float(d.short_value())
+            } else {
+                let i = d.mantissa as i64; // at most eight digits
+                RawTime::Integer(if d.negative { -i } else { i })
+            };
+            return Some((time, d.end));
+        }
+        if let Some(d) = Decimal::scan_long(text, pos) {
+            if !d.point {
+                if let Ok(i) = i64::try_from(d.mantissa) {
+                    return Some((RawTime::Integer(if d.negative { -i } else { i }), d.end));
+                }
+            } else if let Some(v) = d.exact() {
+                return Some((RawTime::Float(v), d.end));
+            }
+        }
+        let (t, n) = self.plain_time_general(text.get(pos..)?)?;
+        Some((t, pos + n))
+    }
+
+    /// [`RowParser::plain_time`] for what [`Decimal`] does not cover.
+    #[cold]
+    fn plain_time_general(&self, s: &[u8]) -> Option<(RawTime, usize)> {
+        let sign = usize::from(matches!(s.first(), Some(b'-' | b'+')));
+        let digits = s[sign..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let end = sign + digits;
+        let field_ends = s
+            .get(end)
+            .is_none_or(|&c| c == self.delimiter || c == b'\n' || c == b'\r');
+        if (1..=19).contains(&digits) && field_ends {
+            if let Some(i) = parse_integer(&s[..end]) {
+                return Some((RawTime::Integer(i), end));
+            }
+        }
+        let (v, n) = fast_float2::parse_partial::<f64, _>(s).ok()?;
+        v.is_finite().then_some((RawTime::Float(v), n))
     }
 
     #[inline]
@@ -221,6 +433,294 @@ impl RowParser {
         };
         Ok(RawRow { line, time, acc })
     }
+}
+
+/// Exact powers of ten as `f64` (10^22 is the largest one).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Exact powers of ten as `u64`, up to 10^19.
+const POW10_U64: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// A plain decimal `[-]digits[.digits]` (at most 19 digits, no exponent) at the start of a
+/// field: the shape nearly every sensor export writes.
+#[derive(Clone, Copy, Debug)]
+struct Decimal {
+    negative: bool,
+    /// The digits, point ignored.
+    mantissa: u64,
+    /// Digits after the point.
+    frac_digits: usize,
+    /// A point was written.
+    point: bool,
+    /// Where it ends in the text.
+    end: usize,
+}
+
+/// Eight bytes at `s[p..]` as a little-endian word, if there are eight.
+#[inline(always)]
+fn load8(s: &[u8], p: usize) -> Option<u64> {
+    let bytes: [u8; 8] = s.get(p..p.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(bytes))
+}
+
+/// High bit of each byte of `w` that is not an ASCII digit.
+#[inline(always)]
+fn non_digits(w: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
+    (((x & LOW7) + 0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
+}
+
+/// The value of the first `len` (1..=8) bytes of `x`, all digit values 0..=9 (ASCII digits
+/// xor `'0'`), the first byte the most significant: three multiplications instead of a loop.
+#[inline(always)]
+fn eight_digits(x: u64, len: usize) -> u64 {
+    let d = x << (8 * (8 - len)); // leading zeros below
+    let d = ((d & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(10 << 8 | 1)) >> 8;
+    let d = ((d & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1)) >> 16;
+    ((d & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1)) >> 32
+}
+
+/// The run of ASCII digits at `s[p..]`: (value, count), the count capped at 20 (value then
+/// meaningless). `None` when fewer than eight bytes are left to load.
+#[inline]
+fn digit_run(s: &[u8], mut p: usize) -> Option<(u64, usize)> {
+    let mut value = 0u64;
+    let mut count = 0;
+    loop {
+        let w = load8(s, p)?;
+        let len = (non_digits(w).trailing_zeros() / 8) as usize;
+        if count + len > 19 {
+            return Some((0, 20));
+        }
+        if len > 0 {
+            value = value * POW10_U64[len] + eight_digits(w ^ 0x3030_3030_3030_3030, len);
+        }
+        count += len;
+        if len < 8 {
+            return Some((value, count));
+        }
+        p += 8;
+    }
+}
+
+impl Decimal {
+    /// Scan a plain decimal at `s[p..]`; `None` for anything else (a `+` sign, no digit before
+    /// or after the point, more than 19 digits), which the caller leaves to fast-float. The
+    /// caller checks what follows (an exponent, for one, is not plain).
+    ///
+    /// Numbers that fit one eight-byte word (`-12.3456`, `35999.99`) take
+    /// [`Decimal::short`]: the point is squeezed out and the digits converted together.
+    /// Longer ones take [`Decimal::scan_long`]. (The reader calls the two itself, to keep the
+    /// long path out of line; the tests check this combination against fast-float.)
+    #[cfg(test)]
+    fn scan_at(s: &[u8], p: usize) -> Option<Decimal> {
+        match Decimal::short(s, p) {
+            Some(d) => Some(d),
+            None => Decimal::scan_long(s, p),
+        }
+    }
+
+    /// [`Decimal::scan_at`] for a number that fits one eight-byte word (at most eight digits,
+    /// or seven and a point) and stops there; `None` for anything else. The word's non-digit
+    /// bytes give the digits before the point and after it.
+    #[inline(always)]
+    fn short(s: &[u8], p: usize) -> Option<Decimal> {
+        let negative = s.get(p) == Some(&b'-');
+        let q = p + usize::from(negative);
+        let w = load8(s, q)?;
+        let flags = non_digits(w);
+        let int_digits = (flags.trailing_zeros() / 8) as usize; // 0..=8
+        if int_digits == 0 {
+            return None;
+        }
+        let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
+                                           // Whether the number stops right after the word (the end of `s` stops it too).
+        let stops_after_word = || {
+            !s.get(q + 8)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+        };
+        if int_digits == 8 {
+            return stops_after_word().then_some(Decimal {
+                negative,
+                mantissa: eight_digits(x, 8),
+                frac_digits: 0,
+                point: false,
+                end: q + 8,
+            });
+        }
+        if (w >> (8 * int_digits)) as u8 != b'.' {
+            return Some(Decimal {
+                negative,
+                mantissa: eight_digits(x, int_digits),
+                frac_digits: 0,
+                point: false,
+                end: q + int_digits,
+            });
+        }
+        let after_point = flags.checked_shr(8 * (int_digits as u32 + 1)).unwrap_or(0);
+        let frac_digits = if after_point == 0 {
+            // The fraction fills the rest of the word: it must stop right after it.
+            if !stops_after_word() {
+                return None;
+            }
+            7 - int_digits
+        } else {
+            (after_point.trailing_zeros() / 8) as usize
+        };
+        if frac_digits == 0 {
+            return None; // no digit after the point
+        }
+        let len = int_digits + 1 + frac_digits; // at most 8
+        let below = (1u64 << (8 * int_digits)) - 1;
+        let squeezed = (x & below) | ((x >> 8) & !below); // the point taken out
+        Some(Decimal {
+            negative,
+            mantissa: eight_digits(squeezed, len - 1),
+            frac_digits,
+            point: true,
+            end: q + len,
+        })
+    }
+
+    /// [`Decimal::scan_at`] for numbers of any length: eight digits at a time (byte by byte
+    /// near the end of `s`).
+    #[cold]
+    fn scan_long(s: &[u8], p: usize) -> Option<Decimal> {
+        let negative = s.get(p) == Some(&b'-');
+        let mut i = p + usize::from(negative);
+        let Some((int_value, int_digits)) = digit_run(s, i) else {
+            return Decimal::scan_bytes(s, p);
+        };
+        i += int_digits;
+        let point = s.get(i) == Some(&b'.');
+        let (mut mantissa, mut frac_digits) = (int_value, 0);
+        if point {
+            i += 1;
+            let Some((frac_value, n)) = digit_run(s, i) else {
+                return Decimal::scan_bytes(s, p);
+            };
+            i += n;
+            frac_digits = n;
+            if int_digits + n <= 19 {
+                mantissa = int_value * POW10_U64[n] + frac_value;
+            }
+        }
+        let plain = int_digits > 0
+            && (!point || frac_digits > 0)
+            && int_digits + frac_digits <= 19
+            && !matches!(s.get(i), Some(b'e' | b'E'));
+        plain.then_some(Decimal {
+            negative,
+            mantissa,
+            frac_digits,
+            point,
+            end: i,
+        })
+    }
+
+    /// [`Decimal::scan_at`] byte by byte.
+    #[cold]
+    fn scan_bytes(s: &[u8], p: usize) -> Option<Decimal> {
+        let negative = s.get(p) == Some(&b'-');
+        let mut i = p + usize::from(negative);
+        let mut mantissa = 0u64;
+        let mut digits = |i: &mut usize| {
+            let start = *i;
+            while let Some(d) = s.get(*i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d <= 9) {
+                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+                *i += 1;
+            }
+            *i - start
+        };
+        let int_digits = digits(&mut i);
+        let point = s.get(i) == Some(&b'.');
+        let frac_digits = if point {
+            i += 1;
+            digits(&mut i)
+        } else {
+            0
+        };
+        let plain = int_digits > 0
+            && (!point || frac_digits > 0)
+            && int_digits + frac_digits <= 19
+            && !matches!(s.get(i), Some(b'e' | b'E'));
+        plain.then_some(Decimal {
+            negative,
+            mantissa,
+            frac_digits,
+            point,
+            end: i,
+        })
+    }
+
+    /// [`Decimal::exact`] for a [`Decimal::short`] number (at most eight digits, so always
+    /// exact), without the checks.
+    #[inline(always)]
+    fn short_value(&self) -> f64 {
+        const POW10_SHORT: [f64; 8] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+        let v = self.mantissa as f64 / POW10_SHORT[self.frac_digits & 7];
+        f64::from_bits(v.to_bits() | u64::from(self.negative) << 63)
+    }
+
+    /// The value, when it is exact to compute: a mantissa of at most 53 bits divided by an
+    /// exact power of ten is one correctly rounded IEEE operation, so it equals what any
+    /// correct parser (fast-float) returns.
+    #[inline(always)]
+    fn exact(&self) -> Option<f64> {
+        if self.mantissa > 1 << 53 {
+            return None;
+        }
+        let v = self.mantissa as f64 / *POW10.get(self.frac_digits)?;
+        Some(if self.negative { -v } else { v })
+    }
+}
+
+/// Column roles for [`RowParser::parse_plain`], or `None` when the layout needs the general
+/// path: decimal comma, date-time or clock times, a separator that can be part of a number, or
+/// a column used twice.
+fn plain_roles(layout: &Layout) -> Option<Box<[Role]>> {
+    let d = layout.delimiter;
+    if layout.decimal_comma || d.is_ascii_alphanumeric() || b"+-.\"\r\n".contains(&d) {
+        return None;
+    }
+    let mut roles = vec![Role::Skip; layout.fields_needed()];
+    let mut set = |column: usize, role: Role| -> Option<()> {
+        let slot = roles.get_mut(column)?;
+        if *slot != Role::Skip {
+            return None;
+        }
+        *slot = role;
+        Some(())
+    };
+    match layout.axes {
+        Axes::Xyz(columns) => {
+            for (k, c) in (0u8..).zip(columns) {
+                set(c, Role::Axis(k))?;
+            }
+        }
+        Axes::Magnitude(c) => set(c, Role::Magnitude)?,
+    }
+    match layout.time {
+        TimeSource::Rate { .. } => {}
+        TimeSource::Column {
+            unit: TimeUnit::DateTime | TimeUnit::Clock,
+            ..
+        } => return None,
+        TimeSource::Column { column, .. } => set(column, Role::Time)?,
+    }
+    Some(roles.into_boxed_slice())
 }
 
 /// The first sample's time, in the column's own terms, so later times subtract exactly.
@@ -283,9 +783,20 @@ impl RowDecoder {
     /// Every call counts as one row of the recording (for rate-timed files), whether it is
     /// kept or skipped.
     pub fn place(&mut self, parsed: Result<RawRow, SkipReason>) -> Result<AccelSample, SkipReason> {
+        match parsed {
+            Ok(raw) => self.place_row(&raw),
+            Err(reason) => {
+                self.rows += 1;
+                Err(reason)
+            }
+        }
+    }
+
+    /// [`RowDecoder::place`] for a row that parsed.
+    #[inline]
+    pub fn place_row(&mut self, raw: &RawRow) -> Result<AccelSample, SkipReason> {
         let row = self.rows;
         self.rows += 1;
-        let raw = parsed?;
         let (t_s, origin) = match raw.time {
             RawTime::Row => {
                 let first = match self.origin {
@@ -357,5 +868,100 @@ impl RowDecoder {
         }
         self.last_t = Some(t_s);
         Ok(AccelSample { t_s, acc: raw.acc })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What fast-float reads at `s[p..]`, when it is a plain decimal.
+    fn reference(s: &[u8], p: usize) -> Option<(f64, usize)> {
+        fast_float2::parse_partial::<f64, _>(&s[p..]).ok()
+    }
+
+    #[test]
+    fn digit_words_convert() {
+        assert_eq!(
+            eight_digits(u64::from_le_bytes(*b"12345678") ^ 0x3030_3030_3030_3030, 8),
+            12_345_678
+        );
+        assert_eq!(
+            eight_digits(u64::from_le_bytes(*b"42,x....") ^ 0x3030_3030_3030_3030, 2),
+            42
+        );
+        assert_eq!(non_digits(u64::from_le_bytes(*b"0123456/")), 0x80 << 56);
+    }
+
+    #[test]
+    fn short_and_long_numbers_read_like_fast_float() {
+        for text in [
+            "3599.99,",
+            "-4.1234,",
+            "10.0006\n",
+            "7,",
+            "-0,",
+            "-0.0,",
+            "0001.50,",
+            "1234567,",
+            "12345678,",
+            "123456.7,",
+            "1234567.8,",
+            "35999.99\n",
+            "0.98849173834,",
+            "584065454762638,",
+            "9007199254740993.5,",
+            "1.2.3,",
+            "35999.99,",
+            "12345678,",
+            "12345678",
+            "1234567.8",
+            "12345678.5,",
+            "1234.5678,",
+            "-9999999.9\n",
+        ] {
+            let s = format!("{text}        ");
+            let d = Decimal::scan_at(s.as_bytes(), 0).unwrap();
+            let (want, n) = reference(s.as_bytes(), 0).unwrap();
+            assert_eq!(d.end, n, "{text}");
+            if let Some(v) = d.exact() {
+                assert_eq!(v.to_bits(), want.to_bits(), "{text}");
+            }
+        }
+        for text in [
+            "+1.5,",
+            ".5,",
+            "5.,",
+            "-,",
+            ",",
+            "e5,",
+            "1234567.,",
+            "12345678901234567890,",
+        ] {
+            let s = format!("{text}        ");
+            assert!(Decimal::scan_at(s.as_bytes(), 0).is_none(), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn scanned_decimals_are_what_fast_float_reads(
+            text in "-?[0-9]{0,21}(\\.[0-9]{0,21})?[,.\n;e-]?[0-9]{0,3}",
+            pad in 0usize..10,
+        ) {
+            // Near the end of the buffer (byte by byte) and with room for 8-byte words.
+            let s = format!("{text}{}", " ".repeat(pad));
+            if let Some(d) = Decimal::scan_at(s.as_bytes(), 0) {
+                let (want, n) = reference(s.as_bytes(), 0).unwrap();
+                let follows = s.as_bytes().get(d.end).copied();
+                if !matches!(follows, Some(b'e' | b'E')) {
+                    prop_assert_eq!(d.end, n);
+                    if let Some(v) = d.exact() {
+                        prop_assert_eq!(v.to_bits(), want.to_bits());
+                    }
+                }
+            }
+        }
     }
 }
