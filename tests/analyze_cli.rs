@@ -466,3 +466,164 @@ fn outputs_into_a_missing_folder_are_refused_up_front() {
         assert!(out.stdout.is_empty(), "refused before any summary");
     }
 }
+
+/// Write `text` to `name` in `dir`.
+fn file(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The acceptance review's unreadable inputs each get a message a runner understands, and
+/// exit status 2: a header with no rows, a binary file, empty standard input.
+#[test]
+fn unreadable_inputs_say_what_is_wrong() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let h = file(dir.path(), "header_only.csv", b"t,x,y,z\n");
+    let out = stridebeat(&["analyze", h.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("header_only.csv")
+            && err.contains("header (line 1: `t,x,y,z`)")
+            && err.contains("no data rows"),
+        "{err}"
+    );
+    let bin: Vec<u8> = (0..2048u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let b = file(dir.path(), "garbage.csv", &bin);
+    let out = stridebeat(&["analyze", b.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("garbage.csv: this does not look like a text (CSV) file"),
+        "{err}"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(["analyze", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("standard input") && !err.contains("-:"),
+        "{err}"
+    );
+}
+
+/// `--rate` on a file with its own time column is not silently dropped: a warning names the
+/// column and the way to make the rate count; JSON carries it too.
+#[test]
+fn an_unused_rate_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = recording(dir.path(), "run.csv");
+    let out = stridebeat(&["analyze", f.to_str().unwrap(), "--rate", "50"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: ")
+            && err.contains("run.csv")
+            && err.contains("--rate 50 is not used")
+            && err.contains("`time`")
+            && err.contains("--columns -,ax,ay,az"),
+        "{err}"
+    );
+    let out = stridebeat(&["analyze", "--json", f.to_str().unwrap(), "--rate", "50"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["warnings"][0].as_str().unwrap().contains("--rate 50"),
+        "{v}"
+    );
+    // Followed, the advice takes the rate without a warning.
+    let out = stridebeat(&[
+        "analyze",
+        f.to_str().unwrap(),
+        "--rate",
+        "50",
+        "--columns",
+        "-,ax,ay,az",
+    ]);
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A recording whose clock restarts halfway loses half its rows to "time goes backwards": the
+/// summary warns how many, why and where, instead of a bare count at the bottom.
+#[test]
+fn many_skipped_rows_are_a_warning_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("time,ax,ay,az\n");
+    for pass in 0..2 {
+        for i in 0..1000 {
+            let t = f64::from(i) * 0.02;
+            let bounce = (t * 2.0 * std::f64::consts::PI * 2.8).sin() * 3.0;
+            s.push_str(&format!(
+                "{t:.2},0.1,0.2,{:.3}\n",
+                9.8 + bounce + f64::from(pass)
+            ));
+        }
+    }
+    let f = file(dir.path(), "reset.csv", s.as_bytes());
+    let out = stridebeat(&["analyze", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    let warning = summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("warning:"))
+        .unwrap_or_else(|| panic!("no warning: {summary}"));
+    assert!(
+        warning.contains("1000 of 2000 rows")
+            && warning.contains("time goes backwards")
+            && warning.contains("line 1002")
+            && warning.contains("restarted"),
+        "{warning}"
+    );
+    let out = stridebeat(&["analyze", "--json", f.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["skipped_rows"]["count"], 1000);
+    assert_eq!(v["skipped_rows"]["by_reason"]["time_backwards"], 999);
+    // Two bad rows in a thousand are only listed, not a warning.
+    let f = recording(dir.path(), "run.csv");
+    let summary = text(&stridebeat(&["analyze", f.to_str().unwrap()]).stdout);
+    assert!(!summary.contains("warning"), "{summary}");
+}
+
+/// Ten seconds without rows are "no data", not a stop: listed on their own line and in the
+/// JSON `gaps`, and neither a stop nor moving time.
+#[test]
+fn a_gap_in_the_data_is_not_a_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("time,ax,ay,az\n");
+    for i in (0..6000).filter(|i| !(1500..2000).contains(i)) {
+        let t = f64::from(i) * 0.02;
+        let bounce = (t * 2.0 * std::f64::consts::PI * 2.8).sin() * 3.0;
+        s.push_str(&format!("{t:.2},0.1,0.2,{:.3}\n", 9.8 + bounce));
+    }
+    let f = file(dir.path(), "gap.csv", s.as_bytes());
+    let out = stridebeat(&["analyze", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("no data (a gap in the recording"),
+        "{summary}"
+    );
+    assert!(summary.contains("0:30–0:40 (10 s)"), "{summary}");
+    assert!(!summary.contains("stops:"), "{summary}");
+    let out = stridebeat(&["analyze", "--json", f.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["gap_count"], 1);
+    let g = &v["gaps"][0];
+    assert!((g["start_s"].as_f64().unwrap() - 29.98).abs() < 1e-6, "{v}");
+    assert!((g["end_s"].as_f64().unwrap() - 40.0).abs() < 1e-6, "{v}");
+    assert!(v["stops"].as_array().unwrap().is_empty(), "{v}");
+    let moving = v["moving_time_s"].as_f64().unwrap();
+    let duration = v["duration_s"].as_f64().unwrap();
+    assert!(moving <= duration - 10.0 + 1e-6, "{moving} of {duration}");
+}

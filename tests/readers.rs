@@ -369,7 +369,7 @@ fn fatal_problems_name_the_file_and_line() {
     assert!(matches!(e, SourceError::Empty { .. }));
     assert!(e.to_string().contains("empty.csv"), "{e}");
     let e = read_text("h.csv", "time,ax,ay,az\n", &opts).unwrap_err();
-    assert!(matches!(e, SourceError::NoNumericColumns { .. }), "{e}");
+    assert!(matches!(e, SourceError::NoDataRows { line: 1, .. }), "{e}");
     let e = read_text("u.csv", "foo,bar\n1,2\n2,3\n3,4\n", &opts).unwrap_err();
     assert!(
         matches!(e, SourceError::UnknownLayout { line: 1, .. })
@@ -670,4 +670,183 @@ fn an_input_error_mid_file_comes_after_the_samples_before_it() {
     // Samples from before the break only, in order.
     assert!(reader.samples_read() > 0 && reader.samples_read() <= whole_lines);
     assert!(reader.at_end());
+}
+
+/// A file with only its header says so, naming the file and the header line, instead of "no
+/// numeric columns in the first 1 lines".
+#[test]
+fn a_header_without_data_rows_is_named_as_such() {
+    let opts = ReadOptions::default();
+    for text in ["t,x,y,z\n", "t,x,y,z", "\n# exported\nt;x;y;z\r\n\n"] {
+        let e = read_text("header_only.csv", text, &opts).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            matches!(e, SourceError::NoDataRows { .. }),
+            "{text:?}: {msg}"
+        );
+        assert!(
+            msg.contains("header_only.csv") && msg.contains("no data rows"),
+            "{msg}"
+        );
+        assert!(msg.contains("t,x,y,z") || msg.contains("t;x;y;z"), "{msg}");
+    }
+    let e = read_text("h.csv", "\n\nTime (s),Acceleration x (m/s^2)\n", &opts).unwrap_err();
+    assert!(
+        matches!(e, SourceError::NoDataRows { line: 3, .. }),
+        "the header's own line: {e}"
+    );
+    // Two lines of words are not "a header and no data".
+    let e = read_text("w.csv", "a,b\nc,d\n", &opts).unwrap_err();
+    assert!(matches!(e, SourceError::NoNumericColumns { .. }), "{e}");
+}
+
+/// Bytes that are not text (a binary file, a spreadsheet, UTF-16) are refused as such rather
+/// than searched for numeric columns; a Latin-1 header does not count as binary.
+#[test]
+fn binary_files_are_refused_as_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = ReadOptions::default();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    // Pseudo-random bytes without a single NUL.
+    let mut x = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x % 255) as u8 + 1
+        })
+        .collect();
+    let mut with_nul = noise.clone();
+    with_nul[100] = 0;
+    let utf16: Vec<u8> = "t,x,y,z\n0,1,2,3\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    for (name, bytes, says) in [
+        ("noise.bin", &noise[..], "control characters or not UTF-8"),
+        ("nul.csv", &with_nul[..], "NUL"),
+        ("sheet.xlsx", &b"PK\x03\x04\x14\x00\x06\x00"[..], "zip"),
+        ("utf16.csv", &utf16[..], "NUL"),
+    ] {
+        let e = read_all(write(name, bytes), &opts).unwrap_err();
+        let msg = e.to_string();
+        assert!(matches!(e, SourceError::NotText { .. }), "{name}: {msg}");
+        assert!(
+            msg.contains(name) && msg.contains("does not look like a text") && msg.contains(says),
+            "{msg}"
+        );
+    }
+    let mut latin1 = b"time,ax,ay,az,temp (\xb0C)\n".to_vec();
+    for i in 0..50 {
+        latin1.extend_from_slice(format!("{}.{:02},0.1,0.2,9.8,21\n", i / 100, i % 100).as_bytes());
+    }
+    let rec = read_all(write("latin1.csv", &latin1), &opts).unwrap();
+    assert_eq!(rec.samples.len(), 50);
+}
+
+/// `--rate` on a file with its own time column: the time stamps win and the layout carries a
+/// warning that says how to make the rate count (leave the time column out).
+#[test]
+fn a_rate_the_file_does_not_need_is_reported() {
+    let mut text = String::from("t,ax,ay,az\n");
+    for i in 0..100 {
+        text.push_str(&format!("{:.2},0.1,0.2,9.8\n", f64::from(i) * 0.01));
+    }
+    let opts = ReadOptions {
+        rate_hz: Some(50.0),
+        ..Default::default()
+    };
+    let rec = read_text("t.csv", &text, &opts).unwrap();
+    assert!(close(rec.samples[99].t_s, 0.99), "time stamps kept");
+    let [w] = &rec.layout.warnings[..] else {
+        panic!("one warning: {:?}", rec.layout.warnings)
+    };
+    let msg = w.to_string();
+    assert!(
+        msg.contains("--rate 50") && msg.contains("`t`") && msg.contains("--columns -,ax,ay,az"),
+        "{msg}"
+    );
+    // The suggested columns do make the rate count.
+    let forced = ReadOptions {
+        columns: Some("-,ax,ay,az".parse().unwrap()),
+        ..opts.clone()
+    };
+    let rec = read_text("t.csv", &text, &forced).unwrap();
+    assert!(close(rec.samples[99].t_s, 99.0 / 50.0));
+    assert!(rec.layout.warnings.is_empty());
+    // No warning without --rate, nor where the rate is needed (a sample counter).
+    assert!(read_ok(&text).layout.warnings.is_empty());
+    let counter = text.replacen("t,", "samples,", 1);
+    let rec = read_text("c.csv", &counter, &opts).unwrap();
+    assert!(rec.layout.warnings.is_empty(), "{:?}", rec.layout.warnings);
+}
+
+/// Rows with no data between them (the logger paused) are gaps: start, end, a bounded list
+/// and a count of all of them.
+#[test]
+fn gaps_in_time_are_listed_and_bounded() {
+    // 20 s at 100 Hz with 10 s missing after 5 s (line 502 is the last before the gap).
+    let mut text = String::from("t,ax,ay,az\n");
+    for i in (0..2000).filter(|i| !(500..1500).contains(i)) {
+        text.push_str(&format!("{:.2},0.1,0.2,9.8\n", f64::from(i) * 0.01));
+    }
+    let rec = read_ok(&text);
+    assert_eq!(rec.gaps.count, 1);
+    let g = rec.gaps.first[0];
+    assert!(close(g.start_s, 4.99) && close(g.end_s, 15.0), "{g:?}");
+    assert!(close(rec.gaps.total_s, 10.01));
+    // Regular rows, a sample-rate file and short hiccups make no gaps.
+    let mut text = String::from("t,ax,ay,az\n");
+    for i in 0..200 {
+        let hiccup = if i > 100 { 0.5 } else { 0.0 };
+        text.push_str(&format!(
+            "{:.2},0.1,0.2,9.8\n",
+            f64::from(i) * 0.01 + hiccup
+        ));
+    }
+    assert_eq!(read_ok(&text).gaps.count, 0);
+    // Many gaps: all counted, only the first MAX_GAPS_LISTED kept.
+    let max = stridebeat::source::error::MAX_GAPS_LISTED;
+    let n = max + 500;
+    let mut text = String::from("t,ax,ay,az\n");
+    for i in 0..n {
+        // Bursts of five rows at 100 Hz, 3 s apart.
+        for k in 0..5 {
+            let t = i as f64 * 3.0 + f64::from(k) * 0.01;
+            text.push_str(&format!("{t:.2},0.1,0.2,9.8\n"));
+        }
+    }
+    let rec = read_ok(&text);
+    assert_eq!(rec.gaps.count, n as u64 - 1);
+    assert_eq!(rec.gaps.first.len(), max);
+    assert!(close(rec.gaps.first[max - 1].end_s, max as f64 * 3.0));
+}
+
+/// Skipped rows are counted by reason, so a report can say why most of them went.
+#[test]
+fn skipped_rows_are_counted_by_reason() {
+    use stridebeat::source::SkipKind;
+    let mut text = String::from("t,ax,ay,az\n");
+    for i in 0..300 {
+        text.push_str(&format!("{:.2},0.1,0.2,9.8\n", f64::from(i) * 0.01));
+    }
+    for i in 0..300 {
+        // The clock restarts: the same rows again (the last one a duplicate time).
+        text.push_str(&format!("{:.2},0.1,0.2,9.8\n", f64::from(i) * 0.01));
+    }
+    text.push_str("3.5,nan,0,1\n");
+    let rec = read_ok(&text);
+    assert_eq!(rec.skipped.count, 301);
+    assert_eq!(rec.skipped.of_kind(SkipKind::TimeBackwards), 299);
+    assert_eq!(rec.skipped.of_kind(SkipKind::DuplicateTime), 1);
+    assert_eq!(rec.skipped.of_kind(SkipKind::NotFinite), 1);
+    assert_eq!(
+        rec.skipped.main_kind(),
+        Some((SkipKind::TimeBackwards, 299))
+    );
 }

@@ -286,3 +286,81 @@ fn a_plot_that_cannot_be_created_says_so_plainly() {
         assert!(!e.contains("IoError") && !e.contains("Os {"), "{e}");
     }
 }
+
+/// The reader's gaps reach the report: "no data" on its own line and in the JSON, and the 40 s
+/// between the walk and the run is no longer a stop when there was no data for it.
+#[test]
+fn gaps_are_reported_as_no_data_not_stops() {
+    use stridebeat::source::Gaps;
+    let mut gaps = Gaps::default();
+    gaps.record(125.0, 165.0);
+    gaps.record(200.0, 212.0);
+    let r = report().with_gaps(gaps);
+    assert!(r.summary.stops.is_empty(), "{:?}", r.summary.stops);
+    // The run segment (165–345 s) loses the 12 s without data.
+    assert!((r.summary.moving_time_s - 288.0).abs() < 1e-9);
+    let mut out = Vec::new();
+    summary::write_summary(&mut out, &r).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert!(!s.contains("stops:"), "{s}");
+    assert!(
+        s.contains("no data (2 gaps, 52 s in all, not counted as moving or stopped): 2:05–2:45 (40 s), 3:20–3:32 (12 s)"),
+        "{s}"
+    );
+    let v = serde_json::to_value(JsonReport::new(&r)).unwrap();
+    assert_eq!(v["gap_count"], 2);
+    assert_eq!(v["gaps"][1]["start_s"], 200.0);
+    assert_eq!(v["no_data_s"], 52.0);
+    // Without gaps the same analysis has its stop and no "no data" line.
+    let mut out = Vec::new();
+    summary::write_summary(&mut out, &report()).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.contains("stops: 1") && !s.contains("no data"), "{s}");
+}
+
+/// Skipped rows become a warning from 100 rows or 1 % of the rows on, with the main reason
+/// and the first line; fewer stay a plain count.
+#[test]
+fn many_skipped_rows_warn_with_reason_and_place() {
+    let mut few = SkippedRows::default();
+    for line in 10..109 {
+        few.record(line, SkipReason::NotANumber { column: 2 });
+    }
+    assert_eq!(
+        summary::skipped_warning(&few, 1_000_000),
+        None,
+        "99 in a million"
+    );
+    let w = summary::skipped_warning(&few, 1000).expect("9 % of the rows");
+    assert!(
+        w.contains("99 of 1099 rows") && w.contains("99 not a number"),
+        "{w}"
+    );
+    assert!(w.contains("first at line 10"), "{w}");
+    assert!(!w.contains("restarted"), "{w}");
+    let mut back = few.clone();
+    back.record(
+        500,
+        SkipReason::TimeBackwards {
+            t_s: 0.0,
+            previous_s: 60.0,
+        },
+    );
+    let w = summary::skipped_warning(&back, 1_000_000).expect("100 rows");
+    assert!(w.contains("100 of 1000100 rows"), "{w}");
+    let mut reset = SkippedRows::default();
+    for line in 6002..8000 {
+        reset.record(
+            line,
+            SkipReason::TimeBackwards {
+                t_s: 0.0,
+                previous_s: 60.0,
+            },
+        );
+    }
+    let w = summary::skipped_warning(&reset, 6000).unwrap();
+    assert!(
+        w.contains("time goes backwards") && w.contains("line 6002") && w.contains("restarted"),
+        "{w}"
+    );
+}

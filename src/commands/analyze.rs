@@ -22,7 +22,8 @@ use super::coaching::{CoachArgs, CoachInfo};
 Formats are detected from the content: phone apps (phyphox, Sensor Logger, Physics Toolbox), \
 research sensors and generic CSV/TSV with time/t/timestamp and x/y/z, ax/ay/az or acc_x... \
 columns; .gz is read directly. Files whose only clock is a sample counter (e.g. `samples`) \
-need --rate.")]
+need --rate; a file with real time stamps keeps them (--rate is then not used). A gap in the \
+time stamps is reported as no data, not as a stop.")]
 pub struct AnalyzeArgs {
     /// Recordings to analyse (CSV/TSV/TXT, optionally gzip-compressed, or a WAV recording of
     /// footfalls); `-` reads stdin (once).
@@ -47,7 +48,9 @@ pub struct AnalyzeArgs {
     pub plot: Option<PathBuf>,
 
     /// Sample rate in Hz, for files without a time column or with a sample counter; overrides
-    /// a rate stated in the file.
+    /// a rate stated in the file. A file with its own time column keeps its time stamps and
+    /// --rate is not used (a warning says so); to time the rows by --rate anyway, leave the
+    /// time column out with --columns -,X,Y,Z.
     #[arg(long, value_name = "HZ")]
     pub rate: Option<f64>,
 
@@ -179,7 +182,8 @@ fn time_unit_warning(report: &FileReport) -> Option<String> {
     if report.samples < 10 {
         return None;
     }
-    let rate = (report.samples - 1) as f64 / report.duration_s;
+    // Stretches without data (the logger paused) say nothing about the rate.
+    let rate = (report.samples - 1) as f64 / (report.duration_s - report.gaps.total_s);
     if rate.is_finite() && (PLAUSIBLE_RATE_HZ.0..=PLAUSIBLE_RATE_HZ.1).contains(&rate) {
         return None;
     }
@@ -192,7 +196,7 @@ fn time_unit_warning(report: &FileReport) -> Option<String> {
         "{}: {} samples over {:.3} s ({per_second}); accelerometers record 15 to 500 per \
          second, so the time column was probably read in the wrong unit: check `read as` and \
          set --time-unit (or --rate)",
-        report.path.display(),
+        display_name(&report.path),
         report.samples,
         report.duration_s.max(0.0)
     ))
@@ -211,9 +215,18 @@ enum JsonEntry {
     Failure(JsonFailure),
 }
 
+/// How messages name an input: `standard input` for `-`, else the path as given.
+fn display_name(path: &Path) -> String {
+    if path == Path::new("-") {
+        stridebeat::source::STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
 /// An error message without a leading `path:` (the table already names the file).
 fn without_path(message: &str, path: &Path) -> String {
-    let p = path.display().to_string();
+    let p = display_name(path);
     message
         .strip_prefix(&p)
         .map(|rest| {
@@ -238,6 +251,9 @@ fn analyze_one(
         wav_report(path)?
     } else {
         let report = report::analyze_file(path, options, AnalyzerConfig::default())?;
+        for warning in &report.warnings {
+            eprintln!("stridebeat: warning: {}: {warning}", display_name(path));
+        }
         if let Some(warning) = time_unit_warning(&report) {
             eprintln!("stridebeat: warning: {warning}");
         }

@@ -1,11 +1,14 @@
 //! The machine-readable report (`--json`). Field names are a contract with scripts (the
 //! accuracy harness reads them): `steps`, `step_times_s` (seconds from the file's first
-//! sample), `cadence_spm` (median over moving time), `segments`, `skipped_rows`, and more.
+//! sample), `cadence_spm` (median over moving time), `segments`, `skipped_rows`, `gaps` (no
+//! data), `warnings`, and more.
 
 use super::stats::{CadenceBin, Spread, Stop};
 use super::FileReport;
 use crate::gait::analysis::Activity;
+use crate::source::{Gap, SkipKind};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A segment in the JSON report.
 #[derive(Debug, Serialize)]
@@ -42,6 +45,9 @@ pub struct JsonSkipped {
     pub count: u64,
     /// The first few, with line and reason.
     pub first: Vec<JsonSkippedRow>,
+    /// How many for each reason (`time_backwards`, `duplicate_time`, `not_a_number`,
+    /// `not_finite`, `too_few_fields`); reasons with none are left out.
+    pub by_reason: BTreeMap<SkipKind, u64>,
 }
 
 /// The JSON report of one recording.
@@ -73,6 +79,15 @@ pub struct JsonReport {
     pub cadence_over_time: Vec<CadenceBin>,
     /// Rows skipped while reading.
     pub skipped_rows: JsonSkipped,
+    /// Stretches with no data (the logger paused), in time order: the first
+    /// [`MAX_GAPS_LISTED`](crate::source::error::MAX_GAPS_LISTED); `gap_count` counts them all.
+    pub gaps: Vec<Gap>,
+    /// Number of gaps (may exceed the length of `gaps`).
+    pub gap_count: u64,
+    /// Seconds without data, all gaps together.
+    pub no_data_s: f64,
+    /// The reader's warnings (an option it had no use for), in words.
+    pub warnings: Vec<String>,
 }
 
 fn iqr(s: &Option<Spread>) -> Option<[f64; 2]> {
@@ -118,7 +133,16 @@ impl JsonReport {
                         reason: row.reason.to_string(),
                     })
                     .collect(),
+                by_reason: SkipKind::ALL
+                    .into_iter()
+                    .map(|k| (k, r.skipped.of_kind(k)))
+                    .filter(|&(_, n)| n > 0)
+                    .collect(),
             },
+            gaps: r.gaps.first.clone(),
+            gap_count: r.gaps.count,
+            no_data_s: r.gaps.total_s,
+            warnings: r.warnings.clone(),
         }
     }
 }

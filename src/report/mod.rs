@@ -13,7 +13,7 @@ pub mod table;
 
 use crate::gait::analysis::{Analysis, Analyzer, AnalyzerConfig};
 use crate::gait::AccelSample;
-use crate::source::{self, ReadOptions, SkippedRows, SourceError};
+use crate::source::{self, Gaps, ReadOptions, SkippedRows, SourceError};
 use stats::Summary;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,10 @@ pub struct FileReport {
     pub duration_s: f64,
     /// Rows skipped while reading.
     pub skipped: SkippedRows,
+    /// Stretches of the recording with no data (the logger paused): not stops, not moving.
+    pub gaps: Gaps,
+    /// Things the reader did that the user may not expect (an option it had no use for).
+    pub warnings: Vec<String>,
     /// What the analysis found.
     pub analysis: Analysis,
     /// Derived figures.
@@ -57,9 +61,25 @@ impl FileReport {
             samples,
             duration_s,
             skipped,
+            gaps: Gaps::default(),
+            warnings: Vec::new(),
             analysis,
             summary,
         }
+    }
+
+    /// The same report knowing where the recording has no data: moving time and stops leave
+    /// those stretches out.
+    pub fn with_gaps(mut self, gaps: Gaps) -> Self {
+        self.summary = stats::summarize_with_gaps(&self.analysis, self.duration_s, &gaps.first);
+        self.gaps = gaps;
+        self
+    }
+
+    /// The same report with the reader's warnings.
+    pub fn with_warnings(mut self, warnings: Vec<String>) -> Self {
+        self.warnings = warnings;
+        self
     }
 }
 
@@ -110,6 +130,15 @@ pub fn analyze_file(
         last_t,
         reader.skipped().clone(),
         analyzer.finish(),
+    )
+    .with_gaps(reader.gaps().clone())
+    .with_warnings(
+        reader
+            .layout()
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     ))
 }
 

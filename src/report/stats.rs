@@ -1,10 +1,12 @@
 //! Numbers a runner reads off an [`Analysis`]: moving time, median cadence and its spread,
 //! per-segment figures, stops, and cadence over time in a few bins.
 //!
-//! Pure functions of the analysis; they never look at samples, so they can be tested with a
-//! hand-made [`Analysis`].
+//! Pure functions of the analysis (and of the reader's gaps, the stretches with no data: no
+//! moving time and no stop is claimed there); they never look at samples, so they can be
+//! tested with a hand-made [`Analysis`].
 
 use crate::gait::analysis::{Analysis, Segment};
+use crate::source::Gap;
 use serde::Serialize;
 
 /// Step intervals longer than this (seconds) are pauses, not steps, when no segments are known.
@@ -175,17 +177,59 @@ pub fn bin_width_s(duration_s: f64) -> f64 {
         .unwrap_or_else(|| (duration_s / 20.0 / 3600.0).ceil() * 3600.0)
 }
 
+/// Seconds of `a..b` that fall in `gaps` (sorted by time, not overlapping).
+fn time_in_gaps(gaps: &[Gap], a: f64, b: f64) -> f64 {
+    let first = gaps.partition_point(|g| g.end_s <= a);
+    gaps[first..]
+        .iter()
+        .take_while(|g| g.start_s < b)
+        .map(|g| (g.end_s.min(b) - g.start_s.max(a)).max(0.0))
+        .sum()
+}
+
+/// The parts of `a..b` outside `gaps` (sorted by time, not overlapping).
+fn outside_gaps(gaps: &[Gap], a: f64, b: f64) -> Vec<(f64, f64)> {
+    let first = gaps.partition_point(|g| g.end_s <= a);
+    let mut out = Vec::new();
+    let mut from = a;
+    for g in gaps[first..].iter().take_while(|g| g.start_s < b) {
+        if g.start_s > from {
+            out.push((from, g.start_s));
+        }
+        from = from.max(g.end_s);
+    }
+    if from < b {
+        out.push((from, b));
+    }
+    out
+}
+
 /// Summarise an analysis of a recording lasting `duration_s` seconds.
 pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
+    summarize_with_gaps(analysis, duration_s, &[])
+}
+
+/// [`summarize`] for a recording with stretches of no data (`gaps`, in time order, as the
+/// reader found them): a segment's time in a gap is not moving time, and a stop's time in a gap
+/// is not a stop (what is left of it outside the gaps is, if it is still [`MIN_STOP_S`] long).
+pub fn summarize_with_gaps(analysis: &Analysis, duration_s: f64, gaps: &[Gap]) -> Summary {
     // `+ 0.0` turns the empty sum's -0.0 into 0.0.
     let moving_time_s = 0.0
         + if analysis.segments.is_empty() {
-            moving_time_from_intervals(&analysis.step_times_s)
+            let steps = &analysis.step_times_s;
+            moving_time_from_intervals(steps)
+                - steps
+                    .windows(2)
+                    .filter(|w| {
+                        (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&(w[1] - w[0]))
+                    })
+                    .map(|w| time_in_gaps(gaps, w[0], w[1]))
+                    .sum::<f64>()
         } else {
             analysis
                 .segments
                 .iter()
-                .map(|s| (s.end_s - s.start_s).max(0.0))
+                .map(|s| (s.end_s - s.start_s - time_in_gaps(gaps, s.start_s, s.end_s)).max(0.0))
                 .sum::<f64>()
         };
     let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
@@ -238,11 +282,9 @@ pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
     let stops = analysis
         .segments
         .windows(2)
-        .filter(|w| w[1].start_s - w[0].end_s >= MIN_STOP_S)
-        .map(|w| Stop {
-            start_s: w[0].end_s,
-            end_s: w[1].start_s,
-        })
+        .flat_map(|w| outside_gaps(gaps, w[0].end_s, w[1].start_s))
+        .filter(|(a, b)| b - a >= MIN_STOP_S)
+        .map(|(start_s, end_s)| Stop { start_s, end_s })
         .collect();
     let cadence_over_time = per_bin
         .into_iter()
@@ -419,6 +461,64 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(summarize(&a, 2.0).cadence, None);
+    }
+
+    #[test]
+    fn gaps_are_neither_moving_nor_stops() {
+        let seg = |start_s: f64, end_s: f64| Segment {
+            start_s,
+            end_s,
+            activity: Activity::Run,
+            steps: 10,
+            cadence_spm: 170.0,
+        };
+        // A gap of no data inside the first segment, one filling the space between the
+        // second and third, one inside a long stop between the third and fourth.
+        let a = Analysis {
+            segments: vec![
+                seg(0.0, 60.0),
+                seg(70.0, 100.0),
+                seg(105.0, 120.0),
+                seg(150.0, 160.0),
+            ],
+            ..Default::default()
+        };
+        let gaps = [
+            Gap {
+                start_s: 20.0,
+                end_s: 30.0,
+            },
+            Gap {
+                start_s: 99.5,
+                end_s: 105.0,
+            },
+            Gap {
+                start_s: 121.0,
+                end_s: 149.0,
+            },
+        ];
+        let plain = summarize(&a, 160.0);
+        let s = summarize_with_gaps(&a, 160.0, &gaps);
+        assert!((plain.moving_time_s - 115.0).abs() < 1e-9);
+        assert!(
+            (s.moving_time_s - 104.5).abs() < 1e-9,
+            "{}",
+            s.moving_time_s
+        );
+        assert_eq!(plain.stops.len(), 3);
+        // 60–70 is a real stop; 100–105 is all gap; 120–150 leaves 1 s either side.
+        assert_eq!(
+            s.stops,
+            vec![Stop {
+                start_s: 60.0,
+                end_s: 70.0
+            }]
+        );
+        assert_eq!(
+            outside_gaps(&gaps, 0.0, 40.0),
+            vec![(0.0, 20.0), (30.0, 40.0)]
+        );
+        assert!((time_in_gaps(&gaps, 25.0, 125.0) - 14.5).abs() < 1e-9);
     }
 
     #[test]

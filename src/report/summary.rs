@@ -1,16 +1,24 @@
 //! The text summary a runner reads: duration, steps, moving time, cadence and its spread, each
-//! walking or running segment, stops, cadence over time as a sparkline with values, skipped rows
-//! and how the file was read.
+//! walking or running segment, stops, stretches with no data (gaps in the recording, never
+//! counted as stops), cadence over time as a sparkline with values, skipped rows (a warning
+//! near the top when many were skipped) and how the file was read.
 
 use super::stats::Spread;
 use super::{clock, FileReport};
 use crate::gait::analysis::Activity;
+use crate::source::{SkipKind, SkippedRows};
 use std::io::{self, Write};
 
 /// Segments listed before "… and N more".
 const MAX_SEGMENTS_LISTED: usize = 20;
 /// Stops listed before "… and N more".
 const MAX_STOPS_LISTED: usize = 10;
+/// Gaps (no data) listed before "… and N more".
+const MAX_GAPS_LISTED: usize = 10;
+/// Skipped rows warrant a warning from this many on…
+const SKIPPED_WARN_ROWS: u64 = 100;
+/// …or from this share of the rows, percent.
+const SKIPPED_WARN_PERCENT: f64 = 1.0;
 /// Cadence range the sparkline spans, spm.
 const SPARK_RANGE: (f64, f64) = (60.0, 220.0);
 
@@ -58,6 +66,9 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
         s.steps,
         clock(s.moving_time_s)
     )?;
+    if let Some(warning) = skipped_warning(&r.skipped, r.samples) {
+        writeln!(w, "  warning: {warning}")?;
+    }
     match &s.cadence {
         Some(c) => writeln!(w, "  cadence {}", spread_text(c))?,
         None if s.steps == 0 => writeln!(w, "  no steps found")?,
@@ -115,6 +126,37 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
             listed.join(", ")
         )?;
     }
+    if r.gaps.count > 0 {
+        let listed: Vec<String> = r
+            .gaps
+            .first
+            .iter()
+            .take(MAX_GAPS_LISTED)
+            .map(|g| {
+                format!(
+                    "{}–{} ({})",
+                    clock(g.start_s),
+                    clock(g.end_s),
+                    span(g.end_s - g.start_s)
+                )
+            })
+            .collect();
+        let more = if r.gaps.count > listed.len() as u64 {
+            format!(", … and {} more", r.gaps.count - listed.len() as u64)
+        } else {
+            String::new()
+        };
+        let what = if r.gaps.count == 1 {
+            "a gap in the recording".to_string()
+        } else {
+            format!("{} gaps, {} in all", r.gaps.count, span(r.gaps.total_s))
+        };
+        writeln!(
+            w,
+            "  no data ({what}, not counted as moving or stopped): {}{more}",
+            listed.join(", ")
+        )?;
+    }
     if s.cadence_over_time.iter().any(|b| b.spm.is_some()) {
         let values: Vec<Option<f64>> = s.cadence_over_time.iter().map(|b| b.spm).collect();
         writeln!(
@@ -147,6 +189,50 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
     }
     writeln!(w, "  read as: {}", r.format)?;
     Ok(())
+}
+
+/// A warning when many rows were skipped (at least [`SKIPPED_WARN_ROWS`] or
+/// [`SKIPPED_WARN_PERCENT`] % of them): how many, why, and where the first ones are; for time
+/// going backwards, what that usually means.
+pub fn skipped_warning(skipped: &SkippedRows, samples: u64) -> Option<String> {
+    let rows = samples + skipped.count;
+    let percent = 100.0 * skipped.count as f64 / rows.max(1) as f64;
+    if skipped.count == 0 || (skipped.count < SKIPPED_WARN_ROWS && percent < SKIPPED_WARN_PERCENT) {
+        return None;
+    }
+    let mut reasons: Vec<(SkipKind, u64)> = SkipKind::ALL
+        .into_iter()
+        .map(|k| (k, skipped.of_kind(k)))
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    reasons.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    let why: Vec<String> = reasons
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.describe()))
+        .collect();
+    let mut text = format!(
+        "{} of {rows} rows ({percent:.1} %) were skipped: {}",
+        skipped.count,
+        why.join(", ")
+    );
+    if let Some(first) = skipped.first.first() {
+        text.push_str(&format!(
+            "; the first at line {}: {}",
+            first.line, first.reason
+        ));
+    }
+    if let Some((SkipKind::TimeBackwards, _)) = reasons.first() {
+        let at = skipped
+            .first_of_kind(SkipKind::TimeBackwards)
+            .map(|r| format!(" at line {}", r.line))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            ". The time jumps back{at}: the logger's clock restarted or the same rows were \
+             written twice; only rows later than the latest time already read are used, so \
+             this part of the recording is missing from the analysis"
+        ));
+    }
+    Some(text)
 }
 
 /// A length of time in words a runner reads at a glance: `40 s`, `1 min 12 s`, `1:00:00`.

@@ -17,7 +17,7 @@
 
 use super::decode::{LineSplitter, RawRow, RowDecoder, RowParser};
 use super::detect::{detect, Layout};
-use super::error::{SkipReason, SkippedRows, SourceError};
+use super::error::{Gaps, SkipReason, SkippedRows, SourceError, STDIN_NAME};
 use super::options::ReadOptions;
 use crate::gait::AccelSample;
 use rayon::prelude::*;
@@ -89,14 +89,16 @@ impl std::fmt::Debug for AccelReader {
 }
 
 /// Open a recording file (plain or gzip) and detect its layout. The path `-` reads standard
-/// input.
+/// input, which errors and [`AccelReader::path`] call [`STDIN_NAME`].
 pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader, SourceError> {
-    let path = path.as_ref();
+    let given = path.as_ref();
+    let stdin = given == Path::new("-");
+    let path = if stdin { Path::new(STDIN_NAME) } else { given };
     let io = |source| SourceError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let raw: Box<dyn Read + Send> = if path == Path::new("-") {
+    let raw: Box<dyn Read + Send> = if stdin {
         Box::new(std::io::stdin())
     } else {
         Box::new(File::open(path).map_err(io)?)
@@ -125,6 +127,7 @@ pub fn read_all(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Recordi
         samples,
         layout: reader.layout.clone(),
         skipped: reader.skipped.clone(),
+        gaps: reader.gaps().clone(),
     })
 }
 
@@ -137,6 +140,8 @@ pub struct Recording {
     pub layout: Layout,
     /// Rows skipped.
     pub skipped: SkippedRows,
+    /// Stretches of time without rows.
+    pub gaps: Gaps,
 }
 
 impl AccelReader {
@@ -194,6 +199,13 @@ impl AccelReader {
     /// Rows skipped so far.
     pub fn skipped(&self) -> &SkippedRows {
         &self.skipped
+    }
+
+    /// Gaps in time found so far: stretches longer than
+    /// [`MIN_GAP_S`](super::error::MIN_GAP_S) with no row. They are kept as they are (no
+    /// sample is invented), and listed so a report can say there is no data there.
+    pub fn gaps(&self) -> &Gaps {
+        self.decoder.gaps()
     }
 
     /// Samples yielded so far.

@@ -16,7 +16,7 @@
 //! to an eight-digits-at-a-time scan and fast-float.
 
 use super::detect::{Axes, Layout, TimeSource};
-use super::error::SkipReason;
+use super::error::{Gaps, SkipReason, MIN_GAP_S};
 use super::fields::{parse_clock, parse_datetime, parse_integer, parse_number};
 use super::options::TimeUnit;
 use crate::gait::AccelSample;
@@ -744,6 +744,10 @@ pub struct RowDecoder {
     rows: u64,
     /// Seconds added after a clock time of day wrapped past midnight.
     clock_wrap_s: f64,
+    /// A step forward in time longer than this is a gap (infinite for rate-timed files).
+    gap_s: f64,
+    /// Gaps found so far.
+    gaps: Gaps,
 }
 
 impl RowDecoder {
@@ -758,6 +762,15 @@ impl RowDecoder {
             } => 1.0 / rate_hz.unwrap_or(1.0),
             TimeSource::Column { unit, .. } => unit.seconds_per_unit().unwrap_or(1.0),
         };
+        let gap_s = match layout.time {
+            // Every row, kept or not, moves the clock one sample on: never a gap.
+            TimeSource::Rate { .. } => f64::INFINITY,
+            TimeSource::Column {
+                unit: TimeUnit::SampleIndex,
+                ..
+            } => MIN_GAP_S.max(2.0 * per_unit),
+            TimeSource::Column { .. } => MIN_GAP_S,
+        };
         RowDecoder {
             parser: RowParser::new(layout),
             per_unit,
@@ -765,7 +778,15 @@ impl RowDecoder {
             last_t: None,
             rows: 0,
             clock_wrap_s: 0.0,
+            gap_s,
+            gaps: Gaps::default(),
         }
+    }
+
+    /// The gaps in time found so far (steps forward longer than [`MIN_GAP_S`] between two
+    /// kept samples).
+    pub fn gaps(&self) -> &Gaps {
+        &self.gaps
     }
 
     /// The pure parser this decoder uses (for parsing blocks in parallel).
@@ -853,14 +874,18 @@ impl RowDecoder {
             return Err(SkipReason::NotFinite { column });
         }
         if let Some(last) = self.last_t {
-            if t_s < last {
-                return Err(SkipReason::TimeBackwards {
-                    t_s,
-                    previous_s: last,
-                });
-            }
-            if t_s == last {
-                return Err(SkipReason::DuplicateTime { t_s });
+            // One branch for the three rare cases: backwards, repeated, or a gap.
+            if !(t_s > last && t_s - last <= self.gap_s) {
+                if t_s < last {
+                    return Err(SkipReason::TimeBackwards {
+                        t_s,
+                        previous_s: last,
+                    });
+                }
+                if t_s == last {
+                    return Err(SkipReason::DuplicateTime { t_s });
+                }
+                self.gaps.record(last, t_s);
             }
         }
         if self.origin.is_none() {

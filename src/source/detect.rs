@@ -6,6 +6,10 @@
 //! [`Layout::notes`] so the report can say how the file was read, and every decision can be
 //! overridden by [`ReadOptions`].
 //!
+//! Before anything else, a file whose first kilobyte is not text (NUL bytes, mostly control
+//! characters or invalid UTF-8: a binary file, a spreadsheet, a UTF-16 export) is refused as
+//! such, and a file with a header line but no data row says exactly that.
+//!
 //! The rules, in order:
 //! - **Separator**: the one of tab, `;`, `,`, `|`, space that splits the last lines of the prefix
 //!   into a steady number (≥ 2) of fields. With `;` or tab, numbers like `9,81` use a decimal
@@ -33,7 +37,7 @@
 //!   else the median magnitude of the prefix: 0.5–2 → g, 5–20 → m/s², above 20 → unknown sensor
 //!   units scaled so the median is 1 g, below 0.5 → gravity removed, taken as m/s².
 
-use super::error::SourceError;
+use super::error::{ReadWarning, SourceError};
 use super::fields::{parse_clock, parse_datetime, parse_number, trim};
 use super::options::{ColumnRef, ReadOptions, TimeUnit, Units};
 use std::path::Path;
@@ -95,6 +99,8 @@ pub struct Layout {
     pub scale_to_ms2: f64,
     /// Human-readable account of each decision, for the report.
     pub notes: Vec<String>,
+    /// Options that had no effect on this file, and other things the user may not expect.
+    pub warnings: Vec<ReadWarning>,
 }
 
 impl Layout {
@@ -114,6 +120,26 @@ impl Layout {
     /// 3,4,5 (m/s²)`.
     pub fn describe(&self) -> String {
         self.notes.join("; ")
+    }
+
+    /// A `--columns` value naming the acceleration columns with no time column (`-,x,y,z`):
+    /// header names where they are plain words, 1-based positions otherwise.
+    pub fn columns_without_time(&self) -> String {
+        let name = |c: usize| match self.column_names.get(c) {
+            Some(n)
+                if !n.is_empty()
+                    && n.parse::<usize>().is_err()
+                    && n.chars()
+                        .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '-') =>
+            {
+                n.clone()
+            }
+            _ => (c + 1).to_string(),
+        };
+        match self.axes {
+            Axes::Xyz(c) => format!("-,{},{},{}", name(c[0]), name(c[1]), name(c[2])),
+            Axes::Magnitude(c) => format!("-,{}", name(c)),
+        }
     }
 
     fn column_label(&self, c: usize) -> String {
@@ -539,7 +565,14 @@ pub fn detect(
     options: &ReadOptions,
     path: &Path,
 ) -> Result<Layout, SourceError> {
-    let lines = split_lines(text, complete);
+    if let Some(why) = not_text(text) {
+        return Err(SourceError::NotText {
+            path: path.to_path_buf(),
+            why,
+        });
+    }
+    // A prefix of a longer file may end in a cut line; a whole file's last line is whole.
+    let lines = split_lines(text, !complete);
     if lines
         .iter()
         .all(|l| is_blank(&text[l.start..l.end]) || is_comment(&text[l.start..l.end]))
@@ -600,6 +633,18 @@ pub fn detect(
     let content: Vec<usize> = (0..lines.len()).filter(|&i| is_content(i)).collect();
     let start_pos = (0..content.len()).find(|&p| content[p..].iter().take(3).all(|&i| is_data(i)));
     let Some(start_pos) = start_pos else {
+        // The whole file is one line of names: a header with nothing after it.
+        if let [only] = content[..] {
+            let line = &text[lines[only].start..lines[only].end];
+            split_fields(line, delimiter, &mut spans);
+            if complete && spans.len() >= 2 {
+                return Err(SourceError::NoDataRows {
+                    path: path.to_path_buf(),
+                    line: only as u64 + 1,
+                    header: shorten(&String::from_utf8_lossy(trim_space(line)), 80),
+                });
+            }
+        }
         return Err(SourceError::NoNumericColumns {
             path: path.to_path_buf(),
             lines_examined: lines.len(),
@@ -811,6 +856,7 @@ pub fn detect(
         axes,
         scale_to_ms2: 1.0,
         notes: Vec::new(),
+        warnings: Vec::new(),
     };
 
     // Time.
@@ -953,12 +999,79 @@ pub fn detect(
         }
     };
 
+    let mut warnings = Vec::new();
+    if let (Some(rate_hz), TimeSource::Column { column, unit, .. }) = (options.rate_hz, &time) {
+        if *unit != TimeUnit::SampleIndex {
+            warnings.push(ReadWarning::RateIgnored {
+                rate_hz,
+                time_column: layout_cols.column_label(*column),
+                columns_without_time: layout_cols.columns_without_time(),
+            });
+        }
+    }
+
     Ok(Layout {
         time,
         scale_to_ms2,
         notes,
+        warnings,
         ..layout_cols
     })
+}
+
+/// Why the beginning of a file is not text, if it is not: NUL bytes (binary, or UTF-16), or
+/// more than a tenth of the first KB control characters or bytes that are not UTF-8 (a
+/// Latin-1 `µ` or `°` in a header is fine).
+fn not_text(text: &[u8]) -> Option<String> {
+    let head = &text[..text.len().min(1024)];
+    if head.is_empty() {
+        return None;
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return Some("it is a zip archive (a spreadsheet such as .xlsx?): export it as CSV".into());
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some("it is UTF-16 text: save it as UTF-8 (or plain ASCII) CSV".into());
+    }
+    if head.contains(&0) {
+        return Some("it has NUL bytes in the first KB (a binary file)".into());
+    }
+    let control = head
+        .iter()
+        .filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0C)) || c == 0x7F)
+        .count();
+    let mut invalid = 0;
+    let mut rest = head;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(_) => break,
+            Err(e) => match e.error_len() {
+                Some(n) => {
+                    invalid += n;
+                    rest = &rest[e.valid_up_to() + n..];
+                }
+                None => break, // a character cut at the end of the KB
+            },
+        }
+    }
+    ((control + invalid) * 10 > head.len()).then(|| {
+        format!(
+            "{} of its first {} bytes are control characters or not UTF-8 (a binary file)",
+            control + invalid,
+            head.len()
+        )
+    })
+}
+
+/// `s` cut to at most `max` characters, with `…` when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
 }
 
 fn magnitude(row: &[&[u8]], axes: Axes, decimal_comma: bool) -> Option<f64> {

@@ -27,6 +27,8 @@ pub mod wav;
 
 pub use accel_csv::{open, read_all, AccelReader, Recording};
 pub use detect::{Axes, Layout, TimeSource};
-pub use error::{SkipReason, SkippedRow, SkippedRows, SourceError};
+pub use error::{
+    Gap, Gaps, ReadWarning, SkipKind, SkipReason, SkippedRow, SkippedRows, SourceError, STDIN_NAME,
+};
 pub use line::LineDecoder;
 pub use options::{ColumnRef, ColumnSpec, ReadOptions, TimeUnit, Units};
