@@ -357,6 +357,12 @@ fn accumulate<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
         unsafe { accumulate_avx::<Q>(r, w, window) };
         return;
     }
+    accumulate_scalar(r, w, window);
+}
+
+/// [`accumulate`] without vectors: the fallback where the CPU has no AVX.
+#[inline(always)]
+fn accumulate_scalar<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
     for (j, &wj) in w.iter().enumerate() {
         let Some(x) = window.get(Q - 1 - j..Q - 1 - j + r.len()) else {
             return;
@@ -579,6 +585,31 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The CPUs that run the tests have AVX, so the fallback would otherwise never run: both
+    /// must give the same bits (same multiplies and adds, in the same order).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx_and_scalar_lag_sums_are_bit_identical() {
+        if !std::arch::is_x86_feature_detected!("avx") {
+            return;
+        }
+        const Q: usize = 5;
+        let mut x = 3u64;
+        for chunks in 1..6 {
+            let len = chunks * LANES;
+            let window: Vec<f32> = (0..len + Q - 1).map(|_| lcg(&mut x) as f32).collect();
+            let w: [f32; Q] = std::array::from_fn(|_| lcg(&mut x) as f32);
+            let start: Vec<f32> = (0..len).map(|_| lcg(&mut x) as f32).collect();
+            let (mut a, mut b) = (start.clone(), start.clone());
+            // SAFETY: AVX is present (checked above).
+            unsafe { accumulate_avx::<Q>(&mut a, &w, &window) };
+            accumulate_scalar::<Q>(&mut b, &w, &window);
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&a), bits(&b), "{chunks} chunks");
+            assert_ne!(bits(&a), bits(&start), "the sums were not updated");
         }
     }
 
