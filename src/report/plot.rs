@@ -223,6 +223,19 @@ where
             .label(label)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled()));
     }
+    // Stretches without data (gaps in the recording), so they are not read as stops.
+    if !r.gaps.first.is_empty() {
+        let grey = RGBColor(160, 160, 160).mix(0.35);
+        chart
+            .draw_series(r.gaps.first.iter().map(|g| {
+                Rectangle::new(
+                    [(g.start_s / per, y_lo), (g.end_s / per, y_hi)],
+                    grey.filled(),
+                )
+            }))?
+            .label("no data")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], grey.filled()));
+    }
     chart
         .draw_series(
             steps

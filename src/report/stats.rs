@@ -89,8 +89,10 @@ pub struct CadenceBin {
     pub start_s: f64,
     /// End, seconds on the recording clock.
     pub end_s: f64,
-    /// Median cadence in the bin, spm; `None` when not moving.
+    /// Median cadence in the bin, spm; `None` when not moving (or no data).
     pub spm: Option<f64>,
+    /// Whether most of the bin falls in a gap of the recording (no data, rather than a stop).
+    pub no_data: bool,
 }
 
 /// Everything the reports print about one recording's steps.
@@ -289,10 +291,15 @@ pub fn summarize_with_gaps(analysis: &Analysis, duration_s: f64, gaps: &[Gap]) -
     let cadence_over_time = per_bin
         .into_iter()
         .enumerate()
-        .map(|(i, mut v)| CadenceBin {
-            start_s: i as f64 * bin_s,
-            end_s: ((i + 1) as f64 * bin_s).min(duration_s.max(bin_s)),
-            spm: Spread::of(&mut v).map(|s| s.median_spm),
+        .map(|(i, mut v)| {
+            let start_s = i as f64 * bin_s;
+            let end_s = ((i + 1) as f64 * bin_s).min(duration_s.max(bin_s));
+            CadenceBin {
+                start_s,
+                end_s,
+                spm: Spread::of(&mut v).map(|s| s.median_spm),
+                no_data: time_in_gaps(gaps, start_s, end_s) > 0.5 * (end_s - start_s),
+            }
         })
         .collect();
 
@@ -519,6 +526,19 @@ mod tests {
             vec![(0.0, 20.0), (30.0, 40.0)]
         );
         assert!((time_in_gaps(&gaps, 25.0, 125.0) - 14.5).abs() < 1e-9);
+        // Bins mostly inside a gap are marked as no data; a stop's bin and a bin with only a
+        // sliver of gap are not.
+        let bin_at = |t: f64| {
+            s.cadence_over_time
+                .iter()
+                .find(|b| b.start_s <= t && t < b.end_s)
+                .expect("a bin covers every time")
+        };
+        assert!(s.bin_s <= 10.0, "bins of {} s", s.bin_s);
+        assert!(bin_at(130.0).no_data, "121–149 is a gap");
+        assert!(!bin_at(65.0).no_data, "60–70 is a stop");
+        assert!(!bin_at(5.0).no_data);
+        assert!(plain.cadence_over_time.iter().all(|b| !b.no_data));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! counted as stops), cadence over time as a sparkline with values, skipped rows (a warning
 //! near the top when many were skipped) and how the file was read.
 
-use super::stats::Spread;
+use super::stats::{CadenceBin, Spread};
 use super::{clock, FileReport};
 use crate::gait::analysis::Activity;
 use crate::source::{SkipKind, SkippedRows};
@@ -33,16 +33,20 @@ fn spread_text(s: &Spread) -> String {
     }
 }
 
-/// One character per bin: ▁ (60 spm or less) … █ (220 spm or more), `·` when not moving.
-pub fn sparkline(values: &[Option<f64>]) -> String {
+/// Mark of a bin with no data (most of it inside a gap of the recording).
+const NO_DATA: char = '░';
+
+/// One character per bin: ▁ (60 spm or less) … █ (220 spm or more), `·` when not moving,
+/// `░` when the recording has no data there.
+pub fn sparkline(bins: &[CadenceBin]) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    values
-        .iter()
-        .map(|v| match v {
+    bins.iter()
+        .map(|b| match b.spm {
             Some(spm) if spm.is_finite() => {
                 let x = (spm - SPARK_RANGE.0) / (SPARK_RANGE.1 - SPARK_RANGE.0);
                 BARS[((x * 8.0).floor().clamp(0.0, 7.0)) as usize]
             }
+            _ if b.no_data => NO_DATA,
             _ => '·',
         })
         .collect()
@@ -158,20 +162,25 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
         )?;
     }
     if s.cadence_over_time.iter().any(|b| b.spm.is_some()) {
-        let values: Vec<Option<f64>> = s.cadence_over_time.iter().map(|b| b.spm).collect();
+        let no_data = if s.cadence_over_time.iter().any(|b| b.no_data) {
+            format!(", {NO_DATA} no data")
+        } else {
+            String::new()
+        };
         writeln!(
             w,
-            "  cadence over time ({} bins; ▁ {:.0} … █ {:.0} spm, · not moving): {}",
+            "  cadence over time ({} bins; ▁ {:.0} … █ {:.0} spm, · not moving{no_data}): {}",
             bin_label(s.bin_s),
             SPARK_RANGE.0,
             SPARK_RANGE.1,
-            sparkline(&values)
+            sparkline(&s.cadence_over_time)
         )?;
         let cells: Vec<String> = s
             .cadence_over_time
             .iter()
             .map(|b| match b.spm {
                 Some(v) => format!("{:>7} {:>3.0}", clock(b.start_s), v),
+                None if b.no_data => format!("{:>7}   {NO_DATA}", clock(b.start_s)),
                 None => format!("{:>7}   ·", clock(b.start_s)),
             })
             .collect();
@@ -272,10 +281,21 @@ mod tests {
     }
 
     #[test]
-    fn sparkline_maps_range_and_gaps() {
-        assert_eq!(
-            sparkline(&[Some(50.0), Some(140.0), None, Some(230.0), Some(f64::NAN)]),
-            "▁▅·█·"
-        );
+    fn sparkline_maps_range_stops_and_missing_data() {
+        let bin = |spm: Option<f64>, no_data: bool| CadenceBin {
+            start_s: 0.0,
+            end_s: 10.0,
+            spm,
+            no_data,
+        };
+        let bins = [
+            bin(Some(50.0), false),
+            bin(Some(140.0), false),
+            bin(None, false),
+            bin(Some(230.0), false),
+            bin(Some(f64::NAN), false),
+            bin(None, true),
+        ];
+        assert_eq!(sparkline(&bins), "▁▅·█·░");
     }
 }
