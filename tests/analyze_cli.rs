@@ -429,10 +429,11 @@ fn an_implausible_sample_rate_warns_about_the_time_unit() {
     }
     std::fs::write(&ms, s).unwrap();
     let out = stridebeat(&["analyze", ms.to_str().unwrap(), "--time-unit", "s"]);
+    let err = text(&out.stderr);
+    // Every interval is then a "gap", which must not hide the rate it implies.
     assert!(
-        text(&out.stderr).contains("--time-unit"),
-        "{}",
-        text(&out.stderr)
+        err.contains("--time-unit") && err.contains("one sample every 20.0 s"),
+        "{err}"
     );
     // A long gap in a real recording is not a wrong unit.
     let gap = dir.path().join("gap.csv");

@@ -182,15 +182,24 @@ fn time_unit_warning(report: &FileReport) -> Option<String> {
     if report.samples < 10 {
         return None;
     }
-    // Stretches without data (the logger paused) say nothing about the rate.
-    let rate = (report.samples - 1) as f64 / (report.duration_s - report.gaps.total_s);
+    // Stretches without data (the logger paused) say nothing about the rate, unless they are
+    // most of the recording: milliseconds read as seconds make every interval a "gap".
+    let with_data = report.duration_s - report.gaps.total_s;
+    let span = if with_data > 0.5 * report.duration_s {
+        with_data
+    } else {
+        report.duration_s
+    };
+    let rate = (report.samples - 1) as f64 / span;
     if rate.is_finite() && (PLAUSIBLE_RATE_HZ.0..=PLAUSIBLE_RATE_HZ.1).contains(&rate) {
         return None;
     }
-    let per_second = if rate.is_finite() {
-        format!("{rate:.0} samples per second")
-    } else {
+    let per_second = if !rate.is_finite() {
         "all at the same time".into()
+    } else if rate < 1.0 {
+        format!("one sample every {:.1} s", 1.0 / rate)
+    } else {
+        format!("{rate:.0} samples per second")
     };
     Some(format!(
         "{}: {} samples over {:.3} s ({per_second}); accelerometers record 15 to 500 per \
