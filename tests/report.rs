@@ -318,6 +318,30 @@ fn gaps_are_reported_as_no_data_not_stops() {
     assert!(s.contains("stops: 1") && !s.contains("no data"), "{s}");
 }
 
+/// More gaps than the reader keeps: the summary says that the rest could not be taken out of
+/// moving time and stops, instead of silently counting them as moving.
+#[test]
+fn gaps_beyond_the_tracked_ones_are_admitted() {
+    use stridebeat::source::error::MAX_GAPS_LISTED;
+    use stridebeat::source::Gaps;
+    let mut gaps = Gaps::default();
+    for i in 0..MAX_GAPS_LISTED + 3 {
+        let t = 0.01 * i as f64;
+        gaps.record(t, t + 0.005);
+    }
+    let r = report().with_gaps(gaps);
+    let mut out = Vec::new();
+    summary::write_summary(&mut out, &r).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.contains("the last 3 are too many to track"), "{s}");
+    // Fewer gaps: no such note.
+    let mut out = Vec::new();
+    let mut few = Gaps::default();
+    few.record(125.0, 165.0);
+    summary::write_summary(&mut out, &report().with_gaps(few)).unwrap();
+    assert!(!String::from_utf8(out).unwrap().contains("too many"));
+}
+
 /// Skipped rows become a warning from 100 rows or 1 % of the rows on, with the main reason
 /// and the first line; fewer stay a plain count.
 #[test]

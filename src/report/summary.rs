@@ -145,7 +145,18 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
                 )
             })
             .collect();
-        let more = if r.gaps.count > listed.len() as u64 {
+        let untracked = r.gaps.count.saturating_sub(r.gaps.first.len() as u64);
+        let more = if untracked > 0 {
+            format!(
+                ", … and {} more (the last {untracked} are too many to track: moving time \
+                 and stops after {} may include them)",
+                r.gaps.count - listed.len() as u64,
+                r.gaps
+                    .first
+                    .last()
+                    .map_or_else(|| "-".into(), |g| clock(g.end_s)),
+            )
+        } else if r.gaps.count > listed.len() as u64 {
             format!(", … and {} more", r.gaps.count - listed.len() as u64)
         } else {
             String::new()

@@ -338,8 +338,10 @@ impl SkippedRows {
     }
 }
 
-/// Gaps kept in [`Gaps::first`]; the rest are only counted (and their time summed).
-pub const MAX_GAPS_LISTED: usize = 1000;
+/// Gaps kept in [`Gaps::first`] (16 bytes each); the rest are only counted (and their time
+/// summed). The report takes the kept ones out of moving time and stops; a recording with more
+/// gaps than this (a logger that pauses every few seconds for hours) is told so.
+pub const MAX_GAPS_LISTED: usize = 10_000;
 
 /// A step in time between two consecutive rows longer than this (seconds) is a gap: the
 /// logger recorded nothing there. No accelerometer worth reading samples that slowly, and
