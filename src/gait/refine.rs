@@ -88,7 +88,7 @@ pub fn fill_sustained_gaps(steps: &[f64], pause_s: f64) -> Vec<f64> {
     let interval = |i: usize| steps[i + 1] - steps[i];
     // Confident intervals: inside a window of EVEN_STRIDES even strides without a pause.
     let mut confident = vec![false; n - 1];
-    for w in steps.windows(EVEN_STRIDES + 2) {
+    for (first, w) in steps.windows(EVEN_STRIDES + 2).enumerate() {
         if w.windows(2).any(|p| p[1] - p[0] > pause_s) {
             continue;
         }
@@ -103,7 +103,6 @@ pub fn fill_sustained_gaps(steps: &[f64], pause_s: f64) -> Vec<f64> {
             .windows(2)
             .all(|p| ((p[1] - p[0]) / mean - 1.0).abs() <= STEP_TOL);
         if hi <= EVEN_RATIO * lo && steps_even {
-            let first = steps.partition_point(|&t| t < w[0]);
             confident[first..first + EVEN_STRIDES + 1].fill(true);
         }
     }
