@@ -617,16 +617,31 @@ impl Decimal {
                 mantissa = int_value * POW10_U64[n] + frac_value;
             }
         }
+        Decimal::plain(s, negative, mantissa, int_digits, point, frac_digits, i)
+    }
+
+    /// The scanned number if it is a plain decimal: digits before the point, at least one
+    /// after it if there is a point, at most 19 digits (the mantissa is exact), and no exponent
+    /// after it at `s[end]`.
+    fn plain(
+        s: &[u8],
+        negative: bool,
+        mantissa: u64,
+        int_digits: usize,
+        point: bool,
+        frac_digits: usize,
+        end: usize,
+    ) -> Option<Decimal> {
         let plain = int_digits > 0
             && (!point || frac_digits > 0)
             && int_digits + frac_digits <= 19
-            && !matches!(s.get(i), Some(b'e' | b'E'));
+            && !matches!(s.get(end), Some(b'e' | b'E'));
         plain.then_some(Decimal {
             negative,
             mantissa,
             frac_digits,
             point,
-            end: i,
+            end,
         })
     }
 
@@ -652,17 +667,7 @@ impl Decimal {
         } else {
             0
         };
-        let plain = int_digits > 0
-            && (!point || frac_digits > 0)
-            && int_digits + frac_digits <= 19
-            && !matches!(s.get(i), Some(b'e' | b'E'));
-        plain.then_some(Decimal {
-            negative,
-            mantissa,
-            frac_digits,
-            point,
-            end: i,
-        })
+        Decimal::plain(s, negative, mantissa, int_digits, point, frac_digits, i)
     }
 
     /// [`Decimal::exact`] for a [`Decimal::short`] number (at most eight digits, so always
