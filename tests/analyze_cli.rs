@@ -3,13 +3,46 @@
 //! exit codes. Nothing here depends on how many steps the detector finds.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn stridebeat(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stridebeat"))
         .args(args)
         .output()
         .expect("run stridebeat")
+}
+
+/// Run `stridebeat` with `input` on its standard input.
+fn stridebeat_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stridebeat");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Run `stridebeat` as `… | head -1` would: read its first line of output, then close the
+/// pipe. Returns that line and how the run ended.
+fn stridebeat_first_line<S: AsRef<std::ffi::OsStr>>(
+    args: impl IntoIterator<Item = S>,
+) -> (String, Output) {
+    use std::io::{BufRead as _, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run stridebeat");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    (first, child.wait_with_output().unwrap())
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -51,22 +84,9 @@ fn one_file_prints_a_summary() {
 
 #[test]
 fn standard_input_is_read_with_a_dash() {
-    use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let f = recording(dir.path(), "run.csv");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
-        .args(["analyze", "--json", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&std::fs::read(&f).unwrap())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = stridebeat_with_stdin(&["analyze", "--json", "-"], &std::fs::read(&f).unwrap());
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["samples"], 998);
@@ -282,8 +302,6 @@ fn several_large_files_finish() {
 /// pipe is not a failure (exit 0, nothing on stderr).
 #[test]
 fn a_reader_closing_the_pipe_early_is_not_an_error() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
     // Long enough that the JSON (every step time) overflows the pipe buffer.
     let mut csv = String::from("t,x,y,z\n");
@@ -295,20 +313,9 @@ fn a_reader_closing_the_pipe_early_is_not_an_error() {
     let path = dir.path().join("walk.csv");
     std::fs::write(&path, csv).unwrap();
     for extra in [&["--json"][..], &[][..]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
-            .arg("analyze")
-            .arg(&path)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
+        let path = path.to_str().unwrap();
+        let (first, out) = stridebeat_first_line(["analyze", path].iter().chain(extra.iter()));
         assert!(!first.is_empty());
-        let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
         assert!(out.stderr.is_empty(), "{extra:?}: {}", text(&out.stderr));
     }
@@ -379,26 +386,18 @@ fn standard_input_can_be_given_only_once() {
 /// and nothing on stderr, though a file could not be read.
 #[test]
 fn a_closed_pipe_does_not_hide_a_failed_file() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
     let dir = tempfile::tempdir().unwrap();
     let f = recording(dir.path(), "run.csv");
     let missing = dir.path().join("missing.csv");
     // Many copies of the good file, so the JSON overflows the pipe buffer.
     let mut args: Vec<PathBuf> = vec![missing.clone()];
     args.extend(std::iter::repeat_n(f, 40));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
-        .args(["analyze", "--json"])
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (_, out) = stridebeat_first_line(
+        ["analyze", "--json"]
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .chain(args.iter().map(|p| p.as_os_str())),
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(err.contains("missing.csv"), "{err}");
@@ -479,7 +478,6 @@ fn file(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
 /// exit status 2: a header with no rows, a binary file, empty standard input.
 #[test]
 fn unreadable_inputs_say_what_is_wrong() {
-    use std::io::Write as _;
     let dir = tempfile::tempdir().unwrap();
     let h = file(dir.path(), "header_only.csv", b"t,x,y,z\n");
     let out = stridebeat(&["analyze", h.to_str().unwrap()]);
@@ -500,14 +498,7 @@ fn unreadable_inputs_say_what_is_wrong() {
         err.contains("garbage.csv: this does not look like a text (CSV) file"),
         "{err}"
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
-        .args(["analyze", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(b"").unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = stridebeat_with_stdin(&["analyze", "-"], b"");
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
