@@ -45,6 +45,7 @@ pub mod eval;
 pub mod feature;
 pub mod filters;
 pub mod periodicity;
+pub mod quantiles;
 pub mod refine;
 pub mod resample;
 pub mod segments;

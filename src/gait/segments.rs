@@ -8,6 +8,7 @@
 //! [`mean_cadence_spm`] is the reference files' definition, for comparisons.
 
 use super::analysis::{Activity, CadencePoint, Segment};
+use super::quantiles::Quantiles;
 
 /// Longest silence between two steps of the same segment, seconds.
 pub const PAUSE_S: f64 = 2.0;
@@ -16,29 +17,41 @@ pub const MIN_SEGMENT_STEPS: usize = 10;
 /// Half-width of the local cadence window, intervals.
 const HALF_WINDOW: usize = 4;
 
-/// Local cadence (spm) at every step of a moving stretch `steps` (at least two steps): 120 /
-/// median of the strides (two-step intervals) around it, so a left/right timing asymmetry
-/// does not show as a bimodal cadence; 60 / the single interval for a two-step stretch.
-fn local_cadence(steps: &[f64]) -> Vec<f64> {
-    let n = steps.len();
-    let mut out = Vec::with_capacity(n);
-    let mut buf = Vec::with_capacity(2 * HALF_WINDOW + 1);
-    for i in 0..n {
-        buf.clear();
-        if n >= 3 {
-            // Strides j..j+2 around step i.
-            let lo = i.saturating_sub(HALF_WINDOW);
-            let hi = (i + HALF_WINDOW).min(n - 2);
-            for j in lo..hi.max(lo + 1).min(n - 2) {
-                buf.push(0.5 * (steps[j + 2] - steps[j]));
-            }
-        } else {
-            buf.push(steps[1] - steps[0]);
-        }
-        buf.sort_by(f64::total_cmp);
-        out.push(60.0 / buf[buf.len() / 2]);
+/// Steps of a stretch buffered before the [`Segmenter`] looks for a place to cut it.
+pub const FLUSH_STEPS: usize = 4096;
+/// Steps kept before the resolved part of a stretch: the local cadence of the first
+/// unresolved step looks [`HALF_WINDOW`] strides back.
+const KEEP_BEFORE: usize = HALF_WINDOW + 2;
+
+/// Walk or run, from a local cadence.
+fn label(spm: f64, run_from_spm: f64) -> Activity {
+    if spm >= run_from_spm {
+        Activity::Run
+    } else {
+        Activity::Walk
     }
-    out
+}
+
+/// Absorb label runs shorter than [`MIN_SEGMENT_STEPS`] into the preceding run (or, at the
+/// start, the following one), shortest first, until none is left or all is one run.
+fn smooth(labels: &mut [Activity]) {
+    loop {
+        let runs = label_runs(labels);
+        if runs.len() <= 1 {
+            break;
+        }
+        let Some((idx, _)) = runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.1 - r.0 < MIN_SEGMENT_STEPS)
+            .min_by_key(|(_, r)| r.1 - r.0)
+        else {
+            break;
+        };
+        let (a, b) = runs[idx];
+        let fill = if idx > 0 { labels[a - 1] } else { labels[b] };
+        labels[a..b].fill(fill);
+    }
 }
 
 /// Robust cadence of a continuous stretch of steps: 120 / median stride (two-step interval),
@@ -70,76 +83,298 @@ pub fn mean_cadence_spm(steps: &[f64]) -> f64 {
     }
 }
 
-/// Split sorted step times (recording clock, s) into segments and a cadence-over-time series.
-pub fn segment(steps: &[f64], run_from_spm: f64) -> (Vec<Segment>, Vec<CadencePoint>) {
-    let mut segments = Vec::new();
-    let mut cadence = Vec::new();
-    let mut start = 0;
-    while start < steps.len() {
-        let mut end = start + 1;
-        while end < steps.len() && steps[end] - steps[end - 1] <= PAUSE_S {
-            end += 1;
-        }
-        let stretch = &steps[start..end];
-        if stretch.len() >= 2 {
-            split_stretch(stretch, run_from_spm, &mut segments, &mut cadence);
-        }
-        start = end;
-    }
-    (segments, cadence)
+/// Where the [`Segmenter`] sends what it resolves, in time order.
+pub trait SegmentSink {
+    /// The local cadence at one step (every step of a stretch of two or more).
+    fn cadence_point(&mut self, point: CadencePoint);
+    /// A finished segment, with the cadences of the strides lying wholly inside it
+    /// (120 / (next step − previous step), one per inner step, in [`Quantiles`]).
+    fn segment(&mut self, segment: Segment, step_cadences: &mut Quantiles);
 }
 
-fn split_stretch(
-    stretch: &[f64],
+/// Collects everything: the batch result of [`segment`].
+#[derive(Default)]
+struct Collect {
+    segments: Vec<Segment>,
+    cadence: Vec<CadencePoint>,
+}
+
+impl SegmentSink for Collect {
+    fn cadence_point(&mut self, point: CadencePoint) {
+        self.cadence.push(point);
+    }
+    fn segment(&mut self, segment: Segment, _: &mut Quantiles) {
+        self.segments.push(segment);
+    }
+}
+
+/// A segment whose end is not resolved yet.
+#[derive(Debug)]
+struct Open {
+    start_s: f64,
+    /// Stretch index of its first step.
+    start: usize,
+    activity: Activity,
+    /// 120 / stride for the strides starting in it (its cadence, as [`stride_cadence_spm`]
+    /// over its steps and the next segment's first).
+    strides: Quantiles,
+    /// The same for the strides wholly inside it (the summary's step cadences).
+    step_cadences: Quantiles,
+}
+
+/// Streaming segmentation: push sorted step times, then [`Segmenter::finish`]. Gives exactly
+/// what [`segment`] gives for the whole list, in bounded memory: a stretch without a pause
+/// is resolved piece by piece, cut only inside a long run of one activity (at least
+/// 2 × [`MIN_SEGMENT_STEPS`] steps whose local cadence is final), where the absorption of
+/// short label runs cannot reach across.
+#[derive(Debug)]
+pub struct Segmenter {
     run_from_spm: f64,
-    segments: &mut Vec<Segment>,
-    cadence: &mut Vec<CadencePoint>,
-) {
-    let local = local_cadence(stretch);
-    for (&t_s, &spm) in stretch.iter().zip(&local) {
-        cadence.push(CadencePoint { t_s, spm });
+    flush_steps: usize,
+    /// Steps of the current stretch from stretch index `base` on.
+    buf: Vec<f64>,
+    base: usize,
+    /// Stretch index of the first step not yet resolved.
+    done: usize,
+    /// Buffer length at which to look for a cut again.
+    next_try: usize,
+    open: Option<Open>,
+    /// Most steps buffered at once (bounded for stretches that can be cut).
+    max_buffered: usize,
+}
+
+impl Segmenter {
+    /// A segmenter labelling cadences from `run_from_spm` as running.
+    pub fn new(run_from_spm: f64) -> Self {
+        Self::with_flush(run_from_spm, FLUSH_STEPS)
     }
-    let mut labels: Vec<Activity> = local
-        .iter()
-        .map(|&c| {
-            if c >= run_from_spm {
-                Activity::Run
-            } else {
-                Activity::Walk
+
+    /// The same, looking for a cut once `flush_steps` steps of a stretch are buffered.
+    pub fn with_flush(run_from_spm: f64, flush_steps: usize) -> Self {
+        Segmenter {
+            run_from_spm,
+            flush_steps,
+            buf: Vec::new(),
+            base: 0,
+            done: 0,
+            next_try: flush_steps,
+            open: None,
+            max_buffered: 0,
+        }
+    }
+
+    /// Add the next step (times must not decrease).
+    pub fn push(&mut self, t_s: f64, sink: &mut impl SegmentSink) {
+        if let Some(&last) = self.buf.last() {
+            if t_s - last > PAUSE_S {
+                self.close_stretch(sink);
             }
-        })
-        .collect();
-    // Absorb short label runs into the preceding (or, at the start, the following) run.
-    loop {
-        let runs = label_runs(&labels);
-        if runs.len() <= 1 {
-            break;
         }
-        let Some((idx, _)) = runs
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.1 - r.0 < MIN_SEGMENT_STEPS)
-            .min_by_key(|(_, r)| r.1 - r.0)
-        else {
-            break;
+        self.buf.push(t_s);
+        self.max_buffered = self.max_buffered.max(self.buf.len());
+        if self.buf.len() >= self.next_try {
+            self.try_cut(sink);
+            self.next_try = self.buf.len() + self.flush_steps.div_ceil(2);
+        }
+    }
+
+    /// Most steps held at once so far: bounded (about 1.5 × the flush size) unless a stretch
+    /// never settles into one activity for 2 × [`MIN_SEGMENT_STEPS`] steps.
+    pub fn max_buffered(&self) -> usize {
+        self.max_buffered
+    }
+
+    /// Resolve the last stretch.
+    pub fn finish(mut self, sink: &mut impl SegmentSink) {
+        self.close_stretch(sink);
+    }
+
+    /// Local cadence at stretch index `g`: 120 / median of the strides around it; `len` is
+    /// the stretch's length when it is known to end there.
+    fn local_cadence(&self, g: usize, len: Option<usize>, scratch: &mut Vec<f64>) -> f64 {
+        let at = |i: usize| self.buf[i - self.base];
+        scratch.clear();
+        match len {
+            Some(n) if n < 3 => scratch.push(at(1) - at(0)),
+            _ => {
+                let lo = g.saturating_sub(HALF_WINDOW);
+                let hi = match len {
+                    Some(n) => (g + HALF_WINDOW).min(n - 2).max(lo + 1).min(n - 2),
+                    None => g + HALF_WINDOW,
+                };
+                for j in lo..hi {
+                    scratch.push(0.5 * (at(j + 2) - at(j)));
+                }
+            }
+        }
+        scratch.sort_by(f64::total_cmp);
+        60.0 / scratch[scratch.len() / 2]
+    }
+
+    /// Resolve what can be resolved of a long stretch: up to the last place inside a long run
+    /// of one activity.
+    fn try_cut(&mut self, sink: &mut impl SegmentSink) {
+        let known = self.base + self.buf.len();
+        // Local cadences are final where the window does not reach the buffer's end.
+        let Some(last_final) = known.checked_sub(HALF_WINDOW + 2) else {
+            return;
         };
-        let (a, b) = runs[idx];
-        let fill = if idx > 0 { labels[a - 1] } else { labels[b] };
-        for l in &mut labels[a..b] {
-            *l = fill;
+        if last_final <= self.done {
+            return;
+        }
+        let mut scratch = Vec::with_capacity(2 * HALF_WINDOW + 1);
+        let local: Vec<f64> = (self.done..=last_final)
+            .map(|g| self.local_cadence(g, None, &mut scratch))
+            .collect();
+        let labels: Vec<Activity> = local.iter().map(|&c| label(c, self.run_from_spm)).collect();
+        // Rightmost cut with MIN_SEGMENT_STEPS equal labels on each side.
+        let m = MIN_SEGMENT_STEPS;
+        let mut cut = None;
+        let mut same = 1; // equal labels ending at i
+        for i in 1..labels.len() {
+            same = if labels[i] == labels[i - 1] {
+                same + 1
+            } else {
+                1
+            };
+            if same >= 2 * m {
+                cut = Some(i + 1 - m);
+            }
+        }
+        let Some(cut) = cut.filter(|&c| c > 0) else {
+            return;
+        };
+        let mut labels = labels;
+        labels.truncate(cut);
+        self.resolve(&local[..cut], labels, false, sink);
+    }
+
+    /// Resolve the rest of the stretch and start a new one.
+    fn close_stretch(&mut self, sink: &mut impl SegmentSink) {
+        let len = self.base + self.buf.len();
+        if len >= 2 {
+            let mut scratch = Vec::with_capacity(2 * HALF_WINDOW + 1);
+            let local: Vec<f64> = (self.done..len)
+                .map(|g| self.local_cadence(g, Some(len), &mut scratch))
+                .collect();
+            let labels = local.iter().map(|&c| label(c, self.run_from_spm)).collect();
+            self.resolve(&local, labels, true, sink);
+        }
+        self.buf.clear();
+        self.base = 0;
+        self.done = 0;
+        self.next_try = self.flush_steps;
+        self.open = None;
+    }
+
+    /// Resolve steps `done..done + local.len()` of the stretch (local cadences and raw labels
+    /// given); `end`: the stretch ends there.
+    fn resolve(
+        &mut self,
+        local: &[f64],
+        mut labels: Vec<Activity>,
+        end: bool,
+        sink: &mut impl SegmentSink,
+    ) {
+        let from = self.done;
+        let to = from + local.len();
+        let at = |b: &[f64], base: usize, i: usize| b[i - base];
+        for (i, &spm) in local.iter().enumerate() {
+            sink.cadence_point(CadencePoint {
+                t_s: at(&self.buf, self.base, from + i),
+                spm,
+            });
+        }
+        smooth(&mut labels);
+        let runs = label_runs(&labels);
+        let last_run = runs.len().saturating_sub(1);
+        for (r, &(a, b)) in runs.iter().enumerate() {
+            let (a, b) = (from + a, from + b);
+            let mut seg = match self.open.take() {
+                Some(open) => {
+                    debug_assert_eq!(open.activity, labels[a - from], "a cut lies in one run");
+                    open
+                }
+                None => Open {
+                    start_s: at(&self.buf, self.base, a),
+                    start: a,
+                    activity: labels[a - from],
+                    strides: Quantiles::default(),
+                    step_cadences: Quantiles::default(),
+                },
+            };
+            // Strides starting at j in this run (and ending by the piece's end, or later:
+            // those are added when the next piece is resolved).
+            let closes = r < last_run || end;
+            // A closing segment takes the strides j ≤ b - 2 (the last ends on the next
+            // segment's first step); an open one those ending before `to`.
+            let stride_end = if closes { b - 1 } else { to.saturating_sub(2) };
+            let first_j = if r == 0 {
+                from.saturating_sub(2).max(seg.start)
+            } else {
+                a
+            };
+            let len = self.base + self.buf.len();
+            for j in first_j..stride_end {
+                if j + 2 >= len {
+                    break;
+                }
+                let (x, y, z) = (
+                    at(&self.buf, self.base, j),
+                    at(&self.buf, self.base, j + 1),
+                    at(&self.buf, self.base, j + 2),
+                );
+                let spm = 120.0 / (z - x);
+                seg.strides.push(spm);
+                if j + 2 < b && x < y && y < z {
+                    seg.step_cadences.push(spm);
+                }
+            }
+            if !closes {
+                self.open = Some(seg);
+                continue;
+            }
+            let steps = b - seg.start;
+            let m = seg.strides.len();
+            let cadence_spm = if m > 0 {
+                // The median stride is the (m - 1 - m / 2)-th smallest cadence.
+                seg.strides.nth(m - 1 - m / 2).unwrap_or(0.0)
+            } else {
+                let hi = (b + 1).min(len);
+                stride_cadence_spm(&self.buf[seg.start - self.base..hi - self.base])
+            };
+            sink.segment(
+                Segment {
+                    start_s: seg.start_s,
+                    end_s: at(&self.buf, self.base, b - 1),
+                    activity: seg.activity,
+                    steps,
+                    cadence_spm,
+                },
+                &mut seg.step_cadences,
+            );
+        }
+        self.done = to;
+        if !end {
+            // Keep what the next piece's windows look back on.
+            let keep_from = to.saturating_sub(KEEP_BEFORE).max(self.base);
+            self.buf.drain(..keep_from - self.base);
+            self.base = keep_from;
         }
     }
-    for (a, b) in label_runs(&labels) {
-        let steps = &stretch[a..b];
-        // The segment ends at its last step; it shares the boundary interval with the next.
-        segments.push(Segment {
-            start_s: steps[0],
-            end_s: *steps.last().unwrap_or(&steps[0]),
-            activity: labels[a],
-            steps: steps.len(),
-            cadence_spm: stride_cadence_spm(&stretch[a..(b + 1).min(stretch.len())]),
-        });
+}
+
+/// Split sorted step times (recording clock, s) into segments and a cadence-over-time series.
+/// A silence of more than [`PAUSE_S`] between steps is a stop; inside a moving stretch each
+/// step gets a local cadence and a walk/run label, and short label runs are absorbed.
+pub fn segment(steps: &[f64], run_from_spm: f64) -> (Vec<Segment>, Vec<CadencePoint>) {
+    let mut out = Collect::default();
+    let mut s = Segmenter::with_flush(run_from_spm, usize::MAX);
+    for &t in steps {
+        s.push(t, &mut out);
     }
+    s.finish(&mut out);
+    (out.segments, out.cadence)
 }
 
 /// Maximal runs of equal labels as half-open index ranges.
@@ -207,5 +442,107 @@ mod tests {
         steps.remove(30);
         let (segs, _) = segment(&steps, 145.0);
         assert_eq!(segs.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod streaming_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Everything a sink sees, the step cadences of each segment sorted.
+    #[derive(Default, Debug, PartialEq)]
+    struct Seen {
+        points: Vec<(u64, u64)>,
+        segments: Vec<(Segment, Vec<u64>)>,
+    }
+
+    impl SegmentSink for Seen {
+        fn cadence_point(&mut self, p: CadencePoint) {
+            self.points.push((p.t_s.to_bits(), p.spm.to_bits()));
+        }
+        fn segment(&mut self, s: Segment, q: &mut Quantiles) {
+            let v = (0..q.len()).map(|k| q.nth(k).unwrap().to_bits()).collect();
+            self.segments.push((s, v));
+        }
+    }
+
+    fn run(steps: &[f64], flush: usize) -> Seen {
+        let mut seen = Seen::default();
+        let mut s = Segmenter::with_flush(145.0, flush);
+        for &t in steps {
+            s.push(t, &mut seen);
+        }
+        s.finish(&mut seen);
+        seen
+    }
+
+    /// Step lists with walking, running, flickering near the threshold, missed steps and
+    /// pauses.
+    fn steps() -> impl Strategy<Value = Vec<f64>> {
+        proptest::collection::vec((0u8..6, 1usize..80, 0.0f64..1.0), 1..40).prop_map(|parts| {
+            let mut t = 0.0;
+            let mut out = Vec::new();
+            for (kind, n, jitter) in parts {
+                let interval = match kind {
+                    0 => 0.5,  // walk
+                    1 => 0.35, // run
+                    2 => 0.41, // at the walk/run threshold (145 spm)
+                    3 => 0.8,  // slow walk
+                    4 => {
+                        t += 2.5 + 10.0 * jitter; // a pause
+                        0.45
+                    }
+                    _ => 0.3 + 0.4 * jitter,
+                };
+                for i in 0..n {
+                    // A wobble that makes the local cadence cross the threshold now and then.
+                    let wobble = 0.04 * ((i as f64 * 1.7 + jitter * 10.0).sin());
+                    t += interval + wobble;
+                    out.push(t);
+                }
+            }
+            out
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn cutting_long_stretches_changes_nothing(steps in steps(), flush in 20usize..120) {
+            let whole = run(&steps, usize::MAX);
+            let cut = run(&steps, flush);
+            prop_assert_eq!(&cut, &whole);
+            let (segments, cadence) = segment(&steps, 145.0);
+            prop_assert_eq!(segments.len(), whole.segments.len());
+            prop_assert_eq!(cadence.len(), whole.points.len());
+        }
+    }
+
+    #[test]
+    fn a_long_stretch_is_held_in_bounded_memory() {
+        let steps: Vec<f64> = (0..100_000).map(|i| i as f64 * 0.36).collect();
+        let mut seen = Seen::default();
+        let mut s = Segmenter::with_flush(145.0, 64);
+        for &t in &steps {
+            s.push(t, &mut seen);
+        }
+        assert!(s.max_buffered() <= 100, "{}", s.max_buffered());
+        s.finish(&mut seen);
+        assert_eq!(seen.segments.len(), 1);
+        assert_eq!(seen.segments[0].0.steps, 100_000);
+        assert_eq!(seen.points.len(), 100_000);
+    }
+
+    #[test]
+    fn step_cadences_are_the_strides_inside_each_segment() {
+        let steps: Vec<f64> = (0..50).map(|i| i as f64 * 0.5).collect();
+        let seen = run(&steps, usize::MAX);
+        assert_eq!(seen.segments.len(), 1);
+        // 50 steps: 48 strides, the first and last steps have none around them.
+        assert_eq!(seen.segments[0].1.len(), 48);
+        assert!(seen.segments[0]
+            .1
+            .iter()
+            .all(|&b| (f64::from_bits(b) - 120.0).abs() < 1e-9));
     }
 }
