@@ -5,8 +5,9 @@
 //! streaming one the live coach uses ([`super::LiveDetector`]); the step list is then split
 //! into walking and running segments ([`super::segments`]).
 
+use super::quantiles::Quantiles;
 use super::refine::{fill_missed_steps, fill_sustained_gaps};
-use super::segments::{segment, PAUSE_S};
+use super::segments::{SegmentSink, Segmenter, PAUSE_S};
 use super::{AccelSample, DetectorConfig, LiveDetector};
 use serde::Serialize;
 
@@ -73,45 +74,364 @@ impl Default for AnalyzerConfig {
     }
 }
 
+/// A raw step is never reported later than this after its own time, seconds (the bout gate
+/// holds at most a dozen candidates of at most 1.6 s each; a test checks the recordings).
+pub const SETTLE_S: f64 = 120.0;
+/// Context the refinement needs around the steps it finalises: this many raw steps ...
+const CONTEXT_STEPS: usize = 16;
+/// ... then this many seconds (the sustained-gap pass looks 15 s around an interval, at the
+/// strides of an even window up to 14 s long) ...
+const CONTEXT_S: f64 = 60.0;
+/// How often the refinement runs over the steps that have settled, seconds of recording.
+const REFINE_EVERY_S: f64 = 60.0;
+
+/// The refinement of a sorted list of raw steps: duplicates dropped, steps missed in two-step
+/// gaps and over sustained stretches restored.
+pub fn refine_steps(raw: &[f64]) -> Vec<f64> {
+    let mut steps = raw.to_vec();
+    steps.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
+    let steps = fill_missed_steps(&steps, PAUSE_S);
+    fill_sustained_gaps(&steps, PAUSE_S)
+}
+
+/// The refinement run on a stream of raw steps in bounded memory: steps are finalised a
+/// window at a time, once they and the context around them have settled, and give exactly
+/// what [`refine_steps`] gives for the whole list (each refined step depends only on raw steps
+/// within [`CONTEXT_STEPS`], then [`CONTEXT_S`], then [`CONTEXT_STEPS`] of it).
+#[derive(Debug, Default)]
+pub struct StepRefiner {
+    /// Raw steps still needed, sorted.
+    raw: Vec<f64>,
+    /// Refined steps before this time have been passed on.
+    emitted_to: f64,
+    started: bool,
+    next_run_s: f64,
+    late: u64,
+}
+
+impl StepRefiner {
+    /// Add a raw step (any order within [`SETTLE_S`]).
+    pub fn push(&mut self, t_s: f64) {
+        if !t_s.is_finite() {
+            return;
+        }
+        if self.started && t_s < self.emitted_to {
+            self.late += 1; // its neighbours are final already
+            return;
+        }
+        let at = self.raw.partition_point(|&x| x <= t_s);
+        self.raw.insert(at, t_s);
+    }
+
+    /// Raw steps that came more than [`SETTLE_S`] after their time, when the steps around
+    /// them were final already (they are left out; none is expected).
+    pub fn late_steps(&self) -> u64 {
+        self.late
+    }
+
+    /// Raw steps held now.
+    pub fn held(&self) -> usize {
+        self.raw.len()
+    }
+
+    /// Index of the first raw step of the context that refined steps from `raw[i]` on need.
+    fn context_start(&self, i: usize) -> usize {
+        let Some(&t) = self.raw.get(i.saturating_sub(CONTEXT_STEPS)) else {
+            return 0;
+        };
+        let j = self.raw.partition_point(|&x| x < t - CONTEXT_S);
+        j.saturating_sub(CONTEXT_STEPS)
+    }
+
+    /// The recording has reached `now_s`: pass on the refined steps that are final.
+    pub fn advance(&mut self, now_s: f64, out: &mut impl FnMut(f64)) {
+        if !self.started {
+            self.started = true;
+            self.emitted_to = f64::NEG_INFINITY;
+            self.next_run_s = now_s + REFINE_EVERY_S;
+        }
+        if now_s < self.next_run_s {
+            return;
+        }
+        self.next_run_s = now_s + REFINE_EVERY_S;
+        let settled = now_s - SETTLE_S;
+        let m = self.raw.partition_point(|&x| x < settled); // raw[..m] are final
+                                                            // The new horizon raw[k] needs CONTEXT_STEPS, CONTEXT_S and CONTEXT_STEPS after it,
+                                                            // all final.
+        let Some(last_ctx) = m.checked_sub(CONTEXT_STEPS + 1) else {
+            return;
+        };
+        let p = self
+            .raw
+            .partition_point(|&x| x < self.raw[last_ctx] - CONTEXT_S);
+        let Some(k) = p.checked_sub(CONTEXT_STEPS + 1) else {
+            return;
+        };
+        let horizon = self.raw[k];
+        if horizon <= self.emitted_to {
+            return;
+        }
+        let r0 = self.raw.partition_point(|&x| x < self.emitted_to);
+        let l = self.context_start(r0);
+        let from = self.emitted_to;
+        for t in refine_steps(&self.raw[l..m]) {
+            if t >= from && t < horizon {
+                out(t);
+            }
+        }
+        self.emitted_to = horizon;
+        let keep = self.context_start(k);
+        self.raw.drain(..keep);
+    }
+
+    /// The recording ended: pass on the rest.
+    pub fn finish(&mut self, out: &mut impl FnMut(f64)) {
+        let r0 = self.raw.partition_point(|&x| x < self.emitted_to);
+        let l = self.context_start(r0);
+        let from = if self.started {
+            self.emitted_to
+        } else {
+            f64::NEG_INFINITY
+        };
+        for t in refine_steps(&self.raw[l..]) {
+            if t >= from {
+                out(t);
+            }
+        }
+        self.raw.clear();
+        self.emitted_to = f64::INFINITY;
+    }
+}
+
+/// Receives the segments and cadence track of an analysis as it goes, besides the
+/// [`Analysis`] itself (the report's summary is built this way, in bounded memory).
+#[derive(Debug, Default)]
+pub struct NoSink;
+
+impl SegmentSink for NoSink {
+    fn cadence_point(&mut self, _: CadencePoint) {}
+    fn segment(&mut self, _: Segment, _: &mut Quantiles) {}
+}
+
+/// What an [`Analyzer`] keeps of each step, besides the segments.
+struct Keeper<'a, S> {
+    keep_steps: bool,
+    cadence: &'a mut Vec<CadencePoint>,
+    segments: &'a mut Vec<Segment>,
+    sink: &'a mut S,
+}
+
+impl<S: SegmentSink> SegmentSink for Keeper<'_, S> {
+    fn cadence_point(&mut self, point: CadencePoint) {
+        if self.keep_steps {
+            self.cadence.push(point);
+        }
+        self.sink.cadence_point(point);
+    }
+    fn segment(&mut self, segment: Segment, step_cadences: &mut Quantiles) {
+        self.segments.push(segment.clone());
+        self.sink.segment(segment, step_cadences);
+    }
+}
+
 /// Streaming offline analyser: push every sample in time order, then [`Analyzer::finish`].
 ///
-/// Memory is bounded by the detector's fixed state plus the list of step times.
+/// Memory is bounded by the detector's fixed state, a few minutes of steps and the segments,
+/// plus the step list and cadence track when they are kept (8 and 16 bytes per step).
 #[derive(Debug)]
-pub struct Analyzer {
-    config: AnalyzerConfig,
+pub struct Analyzer<S: SegmentSink = NoSink> {
     detector: LiveDetector,
+    refiner: StepRefiner,
+    segmenter: Segmenter,
+    keep_steps: bool,
     steps: Vec<f64>,
+    step_count: usize,
+    cadence: Vec<CadencePoint>,
+    segments: Vec<Segment>,
+    sink: S,
+    now_s: f64,
+}
+
+/// What [`Analyzer::finish_with_sink`] returns.
+#[derive(Debug)]
+pub struct Finished<S> {
+    /// Steps, segments and cadence track (the last empty unless kept).
+    pub analysis: Analysis,
+    /// Steps found (also when the list was not kept).
+    pub steps: usize,
+    /// Raw steps reported too late to be placed (see [`StepRefiner::late_steps`]).
+    pub late_steps: u64,
+    /// The sink, having seen every segment and cadence point.
+    pub sink: S,
 }
 
 impl Analyzer {
-    /// A fresh analyser.
+    /// A fresh analyser that keeps every step.
     pub fn new(config: AnalyzerConfig) -> Self {
+        Self::with_sink(config, NoSink, true)
+    }
+
+    /// Finish the recording and return what was found.
+    pub fn finish(self) -> Analysis {
+        self.finish_with_sink().analysis
+    }
+}
+
+impl<S: SegmentSink> Analyzer<S> {
+    /// A fresh analyser passing segments and cadence to `sink`; the step list and cadence
+    /// track are kept in the [`Analysis`] only with `keep_steps`.
+    pub fn with_sink(config: AnalyzerConfig, sink: S, keep_steps: bool) -> Self {
         Self {
             detector: LiveDetector::new(config.detector),
-            config,
+            segmenter: Segmenter::new(config.run_from_spm),
+            refiner: StepRefiner::default(),
+            keep_steps,
             steps: Vec::new(),
+            step_count: 0,
+            cadence: Vec::new(),
+            segments: Vec::new(),
+            sink,
+            now_s: f64::NEG_INFINITY,
+        }
+    }
+
+    fn pass_on(&mut self, finish: bool) {
+        let mut keeper = Keeper {
+            keep_steps: self.keep_steps,
+            cadence: &mut self.cadence,
+            segments: &mut self.segments,
+            sink: &mut self.sink,
+        };
+        let (segmenter, steps, count, keep) = (
+            &mut self.segmenter,
+            &mut self.steps,
+            &mut self.step_count,
+            self.keep_steps,
+        );
+        let mut out = |t: f64| {
+            *count += 1;
+            if keep {
+                steps.push(t);
+            }
+            segmenter.push(t, &mut keeper);
+        };
+        if finish {
+            self.refiner.finish(&mut out);
+        } else {
+            self.refiner.advance(self.now_s, &mut out);
         }
     }
 
     /// Feed one sample (times must increase; others are ignored).
     pub fn push(&mut self, sample: &AccelSample) {
         for s in self.detector.push(sample) {
-            self.steps.push(s.t_s);
+            self.refiner.push(s.t_s);
+        }
+        self.now_s = sample.t_s;
+        self.pass_on(false);
+    }
+
+    /// Finish the recording: the analysis, and the sink.
+    pub fn finish_with_sink(mut self) -> Finished<S> {
+        self.pass_on(true);
+        let mut keeper = Keeper {
+            keep_steps: self.keep_steps,
+            cadence: &mut self.cadence,
+            segments: &mut self.segments,
+            sink: &mut self.sink,
+        };
+        self.segmenter.finish(&mut keeper);
+        Finished {
+            analysis: Analysis {
+                step_times_s: self.steps,
+                segments: self.segments,
+                cadence: self.cadence,
+            },
+            steps: self.step_count,
+            late_steps: self.refiner.late_steps(),
+            sink: self.sink,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Raw steps as a detector reports them: walking and running with missed steps, every
+    /// other step lost for a while, pauses short and long; each reported up to 20 s late.
+    fn raw_steps() -> impl Strategy<Value = Vec<(f64, f64)>> {
+        proptest::collection::vec((0u8..6, 1usize..200, 0.0f64..1.0), 1..30).prop_map(|parts| {
+            let mut t = 0.0;
+            let mut out = Vec::new();
+            for (kind, n, x) in parts {
+                let interval = [0.5, 0.35, 0.6, 0.45, 0.4, 0.55][kind as usize];
+                if kind == 4 {
+                    t += if x < 0.5 {
+                        2.0 + 6.0 * x
+                    } else {
+                        60.0 + 900.0 * x
+                    }; // a pause
+                }
+                for i in 0..n {
+                    t += interval * (1.0 + 0.05 * (i as f64 * 2.3 + x).sin());
+                    let lost = match kind {
+                        2 => i % 2 == 1 && i % 40 < 20, // every other step, for a while
+                        5 => (i * 7 + (x * 10.0) as usize) % 11 == 0, // now and then
+                        _ => false,
+                    };
+                    if !lost {
+                        let latency = 20.0 * ((i as f64 * 0.77 + x).sin() * 0.5 + 0.5);
+                        out.push((t, t + latency));
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn refining_as_steps_settle_equals_refining_the_whole_list(raw in raw_steps()) {
+            let mut by_report = raw.clone();
+            by_report.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let mut refiner = StepRefiner::default();
+            let mut got = Vec::new();
+            let mut most_held = 0;
+            for &(t, reported) in &by_report {
+                refiner.push(t);
+                refiner.advance(reported, &mut |s| got.push(s));
+                most_held = most_held.max(refiner.held());
+            }
+            refiner.finish(&mut |s| got.push(s));
+            let mut sorted: Vec<f64> = raw.iter().map(|r| r.0).collect();
+            sorted.sort_by(f64::total_cmp);
+            let want = refine_steps(&sorted);
+            prop_assert_eq!(refiner.late_steps(), 0);
+            prop_assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                prop_assert_eq!(g.to_bits(), w.to_bits());
+            }
+            // A few minutes of steps at most (settle + context + one refinement period).
+            prop_assert!(most_held <= 2000, "{} held", most_held);
         }
     }
 
-    /// Finish the recording and return what was found.
-    pub fn finish(self) -> Analysis {
-        let mut steps = self.steps;
-        steps.sort_by(f64::total_cmp);
-        steps.dedup_by(|a, b| (*a - *b).abs() < 1e-6);
-        let steps = fill_missed_steps(&steps, PAUSE_S);
-        let steps = fill_sustained_gaps(&steps, PAUSE_S);
-        let (segments, cadence) = segment(&steps, self.config.run_from_spm);
-        Analysis {
-            step_times_s: steps,
-            segments,
-            cadence,
+    #[test]
+    fn a_long_recording_holds_a_few_minutes_of_steps() {
+        let mut refiner = StepRefiner::default();
+        let mut n = 0usize;
+        let mut most_held = 0;
+        for i in 0..200_000 {
+            let t = i as f64 * 0.36;
+            refiner.push(t);
+            refiner.advance(t + 1.0, &mut |_| n += 1);
+            most_held = most_held.max(refiner.held());
         }
+        refiner.finish(&mut |_| n += 1);
+        assert_eq!(n, 200_000);
+        assert!(most_held < 1500, "{most_held}");
     }
 }

@@ -5,12 +5,10 @@
 //! from 0 to 600 spm): a 10-hour run costs the same memory as a 1-hour one, and its median is
 //! within 0.005 spm of the exact one.
 
-/// Width of a histogram bucket, spm.
-const BUCKET_SPM: f64 = 0.01;
+/// Width of a histogram bucket by default, spm.
+pub const BUCKET_SPM: f64 = 0.01;
 /// Values above this (spm) share the top bucket, values below 0 the bottom one.
 const TOP_SPM: f64 = 600.0;
-/// Number of buckets.
-const BUCKETS: usize = (TOP_SPM / BUCKET_SPM) as usize;
 
 /// Values kept exactly by default (8 bytes each) before moving to the histogram.
 pub const DEFAULT_CAP: usize = 8192;
@@ -20,6 +18,7 @@ pub const DEFAULT_CAP: usize = 8192;
 #[derive(Clone, Debug)]
 pub struct Quantiles {
     cap: usize,
+    bucket_spm: f64,
     exact: Vec<f64>,
     sorted: bool,
     /// Counts per bucket, once past the cap (allocated zeroed: untouched pages cost nothing).
@@ -36,8 +35,15 @@ impl Default for Quantiles {
 impl Quantiles {
     /// An empty accumulator keeping up to `cap` values exactly.
     pub fn with_cap(cap: usize) -> Self {
+        Self::with_cap_and_bucket(cap, BUCKET_SPM)
+    }
+
+    /// An empty accumulator keeping up to `cap` values exactly, then counting them in buckets
+    /// `bucket_spm` wide (coarser buckets touch less memory).
+    pub fn with_cap_and_bucket(cap: usize, bucket_spm: f64) -> Self {
         Quantiles {
             cap,
+            bucket_spm,
             exact: Vec::new(),
             sorted: true,
             hist: None,
@@ -60,18 +66,22 @@ impl Quantiles {
         self.hist.is_none()
     }
 
-    fn bucket(v: f64) -> usize {
-        ((v / BUCKET_SPM) as usize).min(BUCKETS - 1) // `as` saturates: negatives go to 0
+    fn buckets(&self) -> usize {
+        (TOP_SPM / self.bucket_spm).ceil() as usize
     }
 
-    fn bucket_value(i: usize) -> f64 {
-        (i as f64 + 0.5) * BUCKET_SPM
+    fn bucket(&self, v: f64) -> usize {
+        ((v / self.bucket_spm) as usize).min(self.buckets() - 1) // `as` saturates: negatives go to 0
+    }
+
+    fn bucket_value(&self, i: usize) -> f64 {
+        (i as f64 + 0.5) * self.bucket_spm
     }
 
     fn spill(&mut self) {
-        let mut hist = vec![0u32; BUCKETS];
+        let mut hist = vec![0u32; self.buckets()];
         for &v in &self.exact {
-            hist[Self::bucket(v)] += 1;
+            hist[self.bucket(v)] += 1;
         }
         self.exact = Vec::new();
         self.sorted = true;
@@ -84,9 +94,10 @@ impl Quantiles {
             return;
         }
         self.n += 1;
+        let i = self.bucket(v);
         match &mut self.hist {
             Some(hist) => {
-                let b = &mut hist[Self::bucket(v)];
+                let b = &mut hist[i];
                 *b = b.saturating_add(1);
             }
             None => {
@@ -118,17 +129,26 @@ impl Quantiles {
         if self.hist.is_none() {
             self.spill();
         }
-        let hist = self.hist.as_mut().expect("spilled above");
+        let same_buckets = self.bucket_spm == other.bucket_spm;
         match &other.hist {
-            Some(o) => {
+            Some(o) if same_buckets => {
+                let hist = self.hist.as_mut().expect("spilled above");
                 for (a, &b) in hist.iter_mut().zip(o) {
                     *a = a.saturating_add(b);
                 }
             }
+            Some(o) => {
+                for (i, &c) in o.iter().enumerate() {
+                    let b = self.bucket(other.bucket_value(i));
+                    let hist = self.hist.as_mut().expect("spilled above");
+                    hist[b] = hist[b].saturating_add(c);
+                }
+            }
             None => {
                 for &v in &other.exact {
-                    let b = &mut hist[Self::bucket(v)];
-                    *b = b.saturating_add(1);
+                    let b = self.bucket(v);
+                    let hist = self.hist.as_mut().expect("spilled above");
+                    hist[b] = hist[b].saturating_add(1);
                 }
             }
         }
@@ -153,7 +173,7 @@ impl Quantiles {
                 for (i, &c) in hist.iter().enumerate() {
                     seen += u64::from(c);
                     if seen > k {
-                        return Some(Self::bucket_value(i));
+                        return Some(self.bucket_value(i));
                     }
                 }
                 None
