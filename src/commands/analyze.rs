@@ -259,7 +259,9 @@ fn analyze_one(
     let report = if is_wav {
         wav_report(path)?
     } else {
-        let report = report::analyze_file(path, options, AnalyzerConfig::default())?;
+        // The step list is kept only for the outputs that list or draw every step.
+        let keep_steps = args.json || args.csv.is_some() || args.plot.is_some();
+        let report = report::analyze_file(path, options, AnalyzerConfig::default(), keep_steps)?;
         for warning in &report.warnings {
             eprintln!("stridebeat: warning: {}: {warning}", display_name(path));
         }

@@ -133,12 +133,15 @@ impl Quantiles {
         match &other.hist {
             Some(o) if same_buckets => {
                 let hist = self.hist.as_mut().expect("spilled above");
+                // Only the buckets in use are written: untouched pages stay unallocated.
                 for (a, &b) in hist.iter_mut().zip(o) {
-                    *a = a.saturating_add(b);
+                    if b != 0 {
+                        *a = a.saturating_add(b);
+                    }
                 }
             }
             Some(o) => {
-                for (i, &c) in o.iter().enumerate() {
+                for (i, &c) in o.iter().enumerate().filter(|(_, &c)| c != 0) {
                     let b = self.bucket(other.bucket_value(i));
                     let hist = self.hist.as_mut().expect("spilled above");
                     hist[b] = hist[b].saturating_add(c);

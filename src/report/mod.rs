@@ -12,9 +12,10 @@ pub mod summary;
 pub mod table;
 
 use crate::gait::analysis::{Analysis, Analyzer, AnalyzerConfig};
+use crate::gait::segments::SegmentSink;
 use crate::gait::AccelSample;
 use crate::source::{self, Gaps, ReadOptions, SkippedRows, SourceError};
-use stats::Summary;
+use stats::{Summary, SummaryBuilder};
 use std::path::{Path, PathBuf};
 
 /// Batches of samples in flight between the reader thread and the analyser.
@@ -85,16 +86,19 @@ impl FileReport {
 
 /// Read a recording and run the offline analysis over it, streaming: a reader thread parses
 /// batches of samples while this thread feeds the previous batch to the analyser, so reading
-/// and step detection overlap. At most [`PIPELINE_DEPTH`] batches are in flight: memory does
-/// not grow with the recording. Called from a rayon worker (files analysed in parallel), it
-/// reads inline instead.
+/// and step detection overlap. At most [`PIPELINE_DEPTH`] batches are in flight, and the
+/// analysis finalises steps and builds the summary as they settle: memory does not grow with
+/// the recording, except for the step list and cadence track kept with `keep_steps` (for the
+/// JSON, per-step CSV and plot; 24 bytes per step). Called from a rayon worker (files analysed
+/// in parallel), it reads inline instead.
 pub fn analyze_file(
     path: &Path,
     options: &ReadOptions,
     config: AnalyzerConfig,
+    keep_steps: bool,
 ) -> Result<FileReport, SourceError> {
     let mut reader = source::open(path, options)?;
-    let mut analyzer = Analyzer::new(config);
+    let mut analyzer = Analyzer::with_sink(config, SummaryBuilder::default(), keep_steps);
     let mut last_t = 0.0;
     // The first batch inline: a recording that fits in it needs no reader thread.
     let mut batch = Vec::new();
@@ -123,29 +127,39 @@ pub fn analyze_file(
     } else {
         reader = pipelined(reader, &mut analyzer, &mut last_t)?;
     }
-    Ok(FileReport::new(
-        path.to_path_buf(),
-        reader.layout().describe(),
-        reader.samples_read(),
-        last_t,
-        reader.skipped().clone(),
-        analyzer.finish(),
-    )
-    .with_gaps(reader.gaps().clone())
-    .with_warnings(
-        reader
-            .layout()
-            .warnings
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-    ))
+    let done = analyzer.finish_with_sink();
+    let gaps = reader.gaps().clone();
+    let summary = done.sink.finish(done.steps, last_t, &gaps.first);
+    let mut warnings: Vec<String> = reader
+        .layout()
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if done.late_steps > 0 {
+        warnings.push(format!(
+            "{} steps were reported too late to be placed among their neighbours and are \
+             left out",
+            done.late_steps
+        ));
+    }
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        format: reader.layout().describe(),
+        samples: reader.samples_read(),
+        duration_s: last_t,
+        skipped: reader.skipped().clone(),
+        gaps,
+        warnings,
+        analysis: done.analysis,
+        summary,
+    })
 }
 
 /// Run the reader on its own thread, feeding the analyser batch by batch on this one.
-fn pipelined(
+fn pipelined<S: SegmentSink>(
     mut reader: source::AccelReader,
-    analyzer: &mut Analyzer,
+    analyzer: &mut Analyzer<S>,
     last_t: &mut f64,
 ) -> Result<source::AccelReader, SourceError> {
     let (full_tx, full_rx) = crossbeam_channel::bounded::<Vec<AccelSample>>(PIPELINE_DEPTH);

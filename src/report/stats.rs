@@ -5,7 +5,9 @@
 //! moving time and no stop is claimed there); they never look at samples, so they can be
 //! tested with a hand-made [`Analysis`].
 
-use crate::gait::analysis::{Analysis, Segment};
+use crate::gait::analysis::{Analysis, CadencePoint, Segment};
+use crate::gait::quantiles::Quantiles;
+use crate::gait::segments::SegmentSink;
 use crate::source::Gap;
 use serde::Serialize;
 
@@ -168,7 +170,9 @@ fn moving_time_from_intervals(steps: &[f64]) -> f64 {
         .sum()
 }
 
-/// Bin width for `duration_s`: the smallest of 10 s … 30 min giving at most 20 bins.
+/// Bin width for `duration_s`: the smallest of 10 s … 1 h giving at most 20 bins, then whole
+/// hours. Each is a whole multiple of the [`BinAccumulator`]'s working width for the same
+/// duration, so the bins can be gathered as the steps come.
 pub fn bin_width_s(duration_s: f64) -> f64 {
     const WIDTHS: [f64; 10] = [
         10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
@@ -177,6 +181,106 @@ pub fn bin_width_s(duration_s: f64) -> f64 {
         .into_iter()
         .find(|w| duration_s / w <= 20.0)
         .unwrap_or_else(|| (duration_s / 20.0 / 3600.0).ceil() * 3600.0)
+}
+
+/// Working bin widths of the [`BinAccumulator`], seconds; each divides the next, and past the
+/// last they double. For recordings up to a day, every [`bin_width_s`] is a whole number of
+/// the working bins.
+const BASE_WIDTHS: [f64; 8] = [5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0];
+/// Most working bins: when the recording outgrows them, they are merged into wider ones.
+const MAX_BASE_BINS: usize = 40;
+/// Cadences kept exactly per bin before it counts them in buckets ...
+const BIN_CAP: usize = 512;
+/// ... this wide, spm (a bin's median is printed to the whole spm and drawn as a bar).
+const BIN_BUCKET_SPM: f64 = 0.25;
+
+/// Cadences over time in bounded memory: narrow working bins that merge into wider ones as
+/// the recording grows, finally gathered into the [`bin_width_s`] bins of its duration.
+#[derive(Clone, Debug)]
+pub struct BinAccumulator {
+    width_s: f64,
+    /// The duration is known: later times share the last bin instead of widening the bins.
+    fixed: bool,
+    bins: Vec<Quantiles>,
+}
+
+impl Default for BinAccumulator {
+    fn default() -> Self {
+        Self::for_duration(0.0)
+    }
+}
+
+impl BinAccumulator {
+    /// Working bins narrow enough for a recording of `duration_s` (0 when unknown: they widen
+    /// as it grows); later times share the last bin.
+    pub fn for_duration(duration_s: f64) -> Self {
+        let mut width_s = BASE_WIDTHS[0];
+        while duration_s / width_s > MAX_BASE_BINS as f64 {
+            width_s = Self::wider(width_s);
+        }
+        BinAccumulator {
+            width_s,
+            fixed: duration_s > 0.0,
+            bins: Vec::new(),
+        }
+    }
+
+    fn wider(width_s: f64) -> f64 {
+        BASE_WIDTHS
+            .into_iter()
+            .find(|&w| w > width_s)
+            .unwrap_or(2.0 * width_s)
+    }
+
+    /// Add the cadence `spm` at time `t_s` (ignored unless both are finite and `t_s` ≥ 0).
+    pub fn add(&mut self, t_s: f64, spm: f64) {
+        if !(t_s.is_finite() && t_s >= 0.0 && spm.is_finite()) {
+            return;
+        }
+        loop {
+            let i = (t_s / self.width_s) as usize;
+            if i < MAX_BASE_BINS || self.fixed || self.width_s >= 1e9 {
+                let i = i.min(MAX_BASE_BINS - 1);
+                if self.bins.len() <= i {
+                    self.bins.resize_with(i + 1, Self::new_bin);
+                }
+                self.bins[i].push(spm);
+                return;
+            }
+            self.widen();
+        }
+    }
+
+    fn new_bin() -> Quantiles {
+        Quantiles::with_cap_and_bucket(BIN_CAP, BIN_BUCKET_SPM)
+    }
+
+    fn widen(&mut self) {
+        let wider = Self::wider(self.width_s);
+        let ratio = (wider / self.width_s).round() as usize;
+        let merged = self
+            .bins
+            .chunks(ratio)
+            .map(|group| {
+                let mut q = Self::new_bin();
+                group.iter().for_each(|b| q.merge(b));
+                q
+            })
+            .collect();
+        self.bins = merged;
+        self.width_s = wider;
+    }
+
+    /// The medians of the final `bin_s` bins of a recording lasting `duration_s`.
+    fn medians(self, bin_s: f64, n_bins: usize) -> Vec<Option<f64>> {
+        let mut out: Vec<Quantiles> = (0..n_bins).map(|_| Self::new_bin()).collect();
+        for (i, q) in self.bins.iter().enumerate() {
+            let start = i as f64 * self.width_s;
+            let k = ((start / bin_s + 1e-9) as usize).min(n_bins - 1);
+            out[k].merge(q);
+        }
+        out.into_iter().map(|mut q| q.quantile(0.5)).collect()
+    }
 }
 
 /// Seconds of `a..b` that fall in `gaps` (sorted by time, not overlapping).
@@ -206,111 +310,152 @@ fn outside_gaps(gaps: &[Gap], a: f64, b: f64) -> Vec<(f64, f64)> {
     out
 }
 
+impl Spread {
+    /// Median and quartiles of what `q` holds; `None` when it is empty.
+    pub fn of_quantiles(q: &mut Quantiles) -> Option<Spread> {
+        Some(Spread {
+            median_spm: q.quantile(0.5)?,
+            q1_spm: q.quantile(0.25)?,
+            q3_spm: q.quantile(0.75)?,
+        })
+    }
+}
+
+/// Builds a [`Summary`] from an analysis's segments and cadence track as they come (a
+/// [`SegmentSink`] for the streaming [`Analyzer`](crate::gait::analysis::Analyzer)), in
+/// bounded memory: the step cadences are counted in [`Quantiles`], cadence over time in a
+/// [`BinAccumulator`].
+#[derive(Clone, Debug, Default)]
+pub struct SummaryBuilder {
+    cadence: Quantiles,
+    segments: Vec<SegmentSummary>,
+    bins: BinAccumulator,
+}
+
+impl SegmentSink for SummaryBuilder {
+    fn cadence_point(&mut self, p: CadencePoint) {
+        if p.spm > 0.0 {
+            self.bins.add(p.t_s, p.spm);
+        }
+    }
+
+    fn segment(&mut self, segment: Segment, step_cadences: &mut Quantiles) {
+        self.cadence.merge(step_cadences);
+        self.segments.push(SegmentSummary {
+            segment,
+            spread: Spread::of_quantiles(step_cadences),
+        });
+    }
+}
+
+impl SummaryBuilder {
+    /// The summary of `steps` steps over a recording lasting `duration_s`, knowing where it
+    /// has no data (`gaps`, in time order): a segment's time in a gap is not moving time, and
+    /// a stop's time in a gap is not a stop (what is left of it outside the gaps is, if it is
+    /// still [`MIN_STOP_S`] long).
+    pub fn finish(self, steps: usize, duration_s: f64, gaps: &[Gap]) -> Summary {
+        // `+ 0.0` turns the empty sum's -0.0 into 0.0.
+        let moving_time_s = 0.0
+            + self
+                .segments
+                .iter()
+                .map(|s| &s.segment)
+                .map(|s| (s.end_s - s.start_s - time_in_gaps(gaps, s.start_s, s.end_s)).max(0.0))
+                .sum::<f64>();
+        self.finish_with_moving_time(steps, duration_s, gaps, moving_time_s)
+    }
+
+    fn finish_with_moving_time(
+        mut self,
+        steps: usize,
+        duration_s: f64,
+        gaps: &[Gap],
+        moving_time_s: f64,
+    ) -> Summary {
+        let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
+            duration_s
+        } else {
+            0.0
+        };
+        let bin_s = bin_width_s(duration_s);
+        let n_bins = ((duration_s / bin_s).ceil() as usize).max(1);
+        let cadence_over_time = self
+            .bins
+            .medians(bin_s, n_bins)
+            .into_iter()
+            .enumerate()
+            .map(|(i, spm)| {
+                let start_s = i as f64 * bin_s;
+                let end_s = ((i + 1) as f64 * bin_s).min(duration_s.max(bin_s));
+                CadenceBin {
+                    start_s,
+                    end_s,
+                    spm,
+                    no_data: time_in_gaps(gaps, start_s, end_s) > 0.5 * (end_s - start_s),
+                }
+            })
+            .collect();
+        let stops = self
+            .segments
+            .windows(2)
+            .flat_map(|w| outside_gaps(gaps, w[0].segment.end_s, w[1].segment.start_s))
+            .filter(|(a, b)| b - a >= MIN_STOP_S)
+            .map(|(start_s, end_s)| Stop { start_s, end_s })
+            .collect();
+        Summary {
+            steps,
+            moving_time_s,
+            cadence: Spread::of_quantiles(&mut self.cadence),
+            segments: self.segments,
+            stops,
+            cadence_over_time,
+            bin_s,
+        }
+    }
+}
+
 /// Summarise an analysis of a recording lasting `duration_s` seconds.
 pub fn summarize(analysis: &Analysis, duration_s: f64) -> Summary {
     summarize_with_gaps(analysis, duration_s, &[])
 }
 
 /// [`summarize`] for a recording with stretches of no data (`gaps`, in time order, as the
-/// reader found them): a segment's time in a gap is not moving time, and a stop's time in a gap
-/// is not a stop (what is left of it outside the gaps is, if it is still [`MIN_STOP_S`] long).
+/// reader found them); see [`SummaryBuilder::finish`]. An analysis without segments (made by
+/// hand) counts the steps with intervals of 0.25–1.5 s as moving.
 pub fn summarize_with_gaps(analysis: &Analysis, duration_s: f64, gaps: &[Gap]) -> Summary {
-    // `+ 0.0` turns the empty sum's -0.0 into 0.0.
-    let moving_time_s = 0.0
-        + if analysis.segments.is_empty() {
-            let steps = &analysis.step_times_s;
-            moving_time_from_intervals(steps)
-                - steps
-                    .windows(2)
-                    .filter(|w| {
-                        (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&(w[1] - w[0]))
-                    })
-                    .map(|w| time_in_gaps(gaps, w[0], w[1]))
-                    .sum::<f64>()
-        } else {
-            analysis
-                .segments
-                .iter()
-                .map(|s| (s.end_s - s.start_s - time_in_gaps(gaps, s.start_s, s.end_s)).max(0.0))
-                .sum::<f64>()
-        };
-    let duration_s = if duration_s.is_finite() && duration_s > 0.0 {
-        duration_s
-    } else {
-        0.0
+    let mut b = SummaryBuilder {
+        bins: BinAccumulator::for_duration(duration_s),
+        ..SummaryBuilder::default()
     };
-    let bin_s = bin_width_s(duration_s);
-    let n_bins = ((duration_s / bin_s).ceil() as usize).max(1);
-    let mut per_bin: Vec<Vec<f64>> = vec![Vec::new(); n_bins];
-    let mut add_to_bin = |t: f64, spm: f64| {
-        if t.is_finite() && t >= 0.0 {
-            per_bin[((t / bin_s) as usize).min(n_bins - 1)].push(spm);
-        }
-    };
-
-    // One pass over the step cadences (8 bytes kept per step): the values in step order, each
-    // segment's as a contiguous range of them (steps and segments are both in time order).
+    // Cadence over time: the analysis's own cadence track when it has one.
     let bins_from_steps = analysis.cadence.is_empty();
-    let mut values: Vec<f64> = Vec::with_capacity(analysis.step_times_s.len());
-    let mut ranges: Vec<Option<(usize, usize)>> = vec![None; analysis.segments.len()];
+    for p in &analysis.cadence {
+        b.cadence_point(*p);
+    }
+    let mut per_segment: Vec<Quantiles> = vec![Quantiles::default(); analysis.segments.len()];
     for_each_moving_step_cadence(analysis, |c| {
-        if let Some(k) = c.segment {
-            let i = values.len();
-            ranges[k] = Some(ranges[k].map_or((i, i + 1), |(start, _)| (start, i + 1)));
+        match c.segment {
+            Some(k) => per_segment[k].push(c.spm),
+            None => b.cadence.push(c.spm),
         }
         if bins_from_steps {
-            add_to_bin(c.t_s, c.spm);
+            b.bins.add(c.t_s, c.spm);
         }
-        values.push(c.spm);
     });
-    // Cadence over time: the analysis's own cadence track when it has one.
-    if !bins_from_steps {
-        for p in &analysis.cadence {
-            if p.spm.is_finite() && p.spm > 0.0 {
-                add_to_bin(p.t_s, p.spm);
-            }
-        }
+    for (s, q) in analysis.segments.iter().zip(&mut per_segment) {
+        b.segment(s.clone(), q);
     }
-    let segments = analysis
-        .segments
-        .iter()
-        .zip(&ranges)
-        .map(|(s, range)| SegmentSummary {
-            segment: s.clone(),
-            spread: range.and_then(|(a, b)| Spread::of(&mut values[a..b].to_vec())),
-        })
-        .collect();
-    let cadence = Spread::of(&mut values); // sorts: after the segments' ranges are used
-    let stops = analysis
-        .segments
-        .windows(2)
-        .flat_map(|w| outside_gaps(gaps, w[0].end_s, w[1].start_s))
-        .filter(|(a, b)| b - a >= MIN_STOP_S)
-        .map(|(start_s, end_s)| Stop { start_s, end_s })
-        .collect();
-    let cadence_over_time = per_bin
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut v)| {
-            let start_s = i as f64 * bin_s;
-            let end_s = ((i + 1) as f64 * bin_s).min(duration_s.max(bin_s));
-            CadenceBin {
-                start_s,
-                end_s,
-                spm: Spread::of(&mut v).map(|s| s.median_spm),
-                no_data: time_in_gaps(gaps, start_s, end_s) > 0.5 * (end_s - start_s),
-            }
-        })
-        .collect();
-
-    Summary {
-        steps: analysis.step_times_s.len(),
-        moving_time_s,
-        cadence,
-        segments,
-        stops,
-        cadence_over_time,
-        bin_s,
+    let steps = analysis.step_times_s.len();
+    if analysis.segments.is_empty() {
+        let s = &analysis.step_times_s;
+        let moving_time_s = 0.0 + moving_time_from_intervals(s)
+            - s.windows(2)
+                .filter(|w| (MIN_STEP_INTERVAL_S..=MAX_STEP_INTERVAL_S).contains(&(w[1] - w[0])))
+                .map(|w| time_in_gaps(gaps, w[0], w[1]))
+                .sum::<f64>();
+        b.finish_with_moving_time(steps, duration_s, gaps, moving_time_s)
+    } else {
+        b.finish(steps, duration_s, gaps)
     }
 }
 
@@ -539,6 +684,37 @@ mod tests {
         assert!(!bin_at(65.0).no_data, "60–70 is a stop");
         assert!(!bin_at(5.0).no_data);
         assert!(plain.cadence_over_time.iter().all(|b| !b.no_data));
+    }
+
+    #[test]
+    fn working_bins_gather_into_the_final_bins() {
+        let mut d = 1.0;
+        while d < 86_400.0 {
+            let base = BinAccumulator::for_duration(d).width_s;
+            let w = bin_width_s(d);
+            assert_eq!(w % base, 0.0, "{d} s: {w} s bins from {base} s ones");
+            d *= 1.07;
+        }
+        // Growing bins (duration unknown) give the same medians as bins sized for it.
+        let mut grown = BinAccumulator::default();
+        let mut sized = BinAccumulator::for_duration(36_000.0);
+        for i in 0..100_000 {
+            let t = i as f64 * 0.36;
+            let spm = 160.0 + (t / 3600.0).floor() + 0.3 * (i % 7) as f64;
+            grown.add(t, spm);
+            sized.add(t, spm);
+        }
+        assert!(grown.bins.len() <= MAX_BASE_BINS);
+        let w = bin_width_s(36_000.0);
+        let (a, b) = (grown.medians(w, 20), sized.medians(w, 20));
+        assert_eq!(a.len(), 20);
+        for (x, y) in a.iter().zip(&b) {
+            assert!(
+                (x.unwrap() - y.unwrap()).abs() <= BIN_BUCKET_SPM,
+                "{x:?} {y:?}"
+            );
+        }
+        assert!((a[0].unwrap() - 160.9).abs() < 0.2, "{:?}", a[0]);
     }
 
     #[test]
