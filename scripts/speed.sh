@@ -5,7 +5,7 @@
 #  2. times `wc -l` and `stridebeat analyze` on the 1-hour file (best of N runs, warm cache)
 #     and prints the ratio (target: within 2x of wc -l);
 #  3. prints peak RSS of `stridebeat analyze` on 1 h vs 10 h (/usr/bin/time -v): it must not
-#     grow with the recording's length.
+#     grow with the recording's length (with --json it grows by the step list it prints).
 # Usage: scripts/speed.sh [RUNS]    (env: STRIDEBEAT_BIN to use a prebuilt binary,
 #                                    SPEED_DIR for the scratch folder, SKIP_10H=1)
 set -euo pipefail
@@ -70,6 +70,8 @@ rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsu
 echo "peak RSS 1 h:  analyze $(rss "$bin" analyze "$one") KiB, reader alone $( [[ -x "$reader" ]] && rss "$reader" "$one") KiB"
 if [[ "${SKIP_10H:-0}" != 1 ]]; then
   echo "peak RSS 10 h: analyze $(rss "$bin" analyze "$ten") KiB, reader alone $( [[ -x "$reader" ]] && rss "$reader" "$ten") KiB"
+  # --json lists every step, so it keeps the step list (8 bytes a step) and the cadence track.
+  echo "peak RSS --json: 1 h $(rss "$bin" analyze --json "$one") KiB, 10 h $(rss "$bin" analyze --json "$ten") KiB"
   read -r t10 c10 <<<"$(best "$bin" analyze "$ten")"
   echo "10 h analyze: wall ${t10} s, cpu ${c10} s"
 fi

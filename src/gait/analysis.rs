@@ -1,9 +1,13 @@
 //! Offline analysis of a whole recording: feeds samples through the streaming detector and
-//! collects steps, cadence over time and walk/run/stop segments.
+//! collects steps, cadence over time and walk/run/stop segments, in bounded memory.
 //!
 //! Contract used by `stridebeat analyze` and the report module. The detector is the same
-//! streaming one the live coach uses ([`super::LiveDetector`]); the step list is then split
-//! into walking and running segments ([`super::segments`]).
+//! streaming one the live coach uses ([`super::LiveDetector`]). Its steps are refined with
+//! hindsight ([`StepRefiner`]: [`super::refine`] run a window at a time, once the steps have
+//! settled) and split into walking and running segments as they come
+//! ([`super::segments::Segmenter`]); a [`SegmentSink`] (the report's summary) sees the segments
+//! and the cadence track as they are resolved. Only the step list and cadence track, when
+//! asked for, grow with the recording.
 
 use super::quantiles::Quantiles;
 use super::refine::{fill_missed_steps, fill_sustained_gaps};

@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stridebeat::gait::analysis::{Analyzer, AnalyzerConfig};
+use stridebeat::gait::analysis::{Analyzer, AnalyzerConfig, SETTLE_S};
 use stridebeat::gait::eval::{covered_stretches, inside, match_steps, median};
 use stridebeat::gait::segments::mean_cadence_spm;
 use stridebeat::gait::{AccelSample, CadenceEstimator, DetectorConfig, LiveDetector};
@@ -217,7 +217,20 @@ pub fn evaluate(
             live_cadence.push((e.t_s, cadence.cadence_spm(s.t_s)));
         }
     }
-    let analysis = analyzer.finish();
+    let finished = analyzer.finish_with_sink();
+    // The offline analysis finalises steps once they are SETTLE_S old: no step may be
+    // reported anywhere near that late.
+    let worst_report_delay = live_steps
+        .iter()
+        .zip(&reported)
+        .map(|(t, r)| r - t)
+        .fold(0.0, f64::max);
+    anyhow::ensure!(
+        finished.late_steps == 0 && worst_report_delay < SETTLE_S / 2.0,
+        "{} steps reported too late; worst report delay {worst_report_delay:.1} s",
+        finished.late_steps
+    );
+    let analysis = finished.analysis;
     let mut latencies_s = Vec::new();
     let mut implausible_reference_intervals = 0;
     let mut settle_steps = Vec::new();
