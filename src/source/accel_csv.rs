@@ -45,6 +45,8 @@ pub struct AccelReader {
     feed: BlockFeed,
     /// The whole input, when it is in memory (a mapped file): blocks are ranges of it.
     whole: Option<Whole>,
+    /// Bytes of a mapped file before this offset are parsed and handed back to the kernel.
+    released: usize,
     /// 1-based line number of the next parsed block's first line.
     next_line: u64,
     decoder: RowDecoder,
@@ -271,6 +273,7 @@ impl AccelReader {
         AccelReader {
             feed,
             whole,
+            released: 0,
             next_line: layout.data_start_line,
             decoder: RowDecoder::new(&layout),
             parser: RowParser::new(&layout),
@@ -608,6 +611,40 @@ impl AccelReader {
         std::mem::swap(&mut self.ahead, &mut self.spare);
         if let Err(e) = read {
             self.stop_reading(e);
+        }
+        self.release_parsed();
+    }
+
+    /// Hand the pages of a mapped file that are parsed back to the kernel, so the reader's
+    /// memory stays flat (a map's pages count as the process's once touched: a 10-hour file
+    /// would otherwise end up resident whole, 110 MB).
+    fn release_parsed(&mut self) {
+        /// Released in steps of at least this (a multiple of any page size).
+        const STEP: usize = 1 << 20;
+        let Some(Whole::Map(map)) = &self.whole else {
+            return;
+        };
+        // Everything before the batch to be parsed next has been parsed into owned rows.
+        let keep_from = match self.ahead.spans.get(..self.ahead.len) {
+            Some([first, ..]) => first.start,
+            _ => self.feed.pos,
+        };
+        let end = keep_from / STEP * STEP;
+        if end > self.released {
+            // SAFETY: DONTNEED on a read-only file mapping only drops this process's page
+            // table entries: a later access would read the file's bytes again from the page
+            // cache, the same bytes. No slice of the map outlives `fill`, and the range is
+            // before every block still to parse, so nothing reads it again anyway.
+            let dropped = unsafe {
+                map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    self.released,
+                    end - self.released,
+                )
+            };
+            // Advice only: if refused, the pages just stay resident.
+            dropped.ok();
+            self.released = end;
         }
     }
 
