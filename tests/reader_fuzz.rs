@@ -6,16 +6,45 @@ use std::io::Cursor;
 use stridebeat::gait::AccelSample;
 use stridebeat::source::decode::{LineSplitter, RowDecoder};
 use stridebeat::source::fields::{parse_clock, parse_datetime, parse_integer, parse_number};
-use stridebeat::source::{AccelReader, Layout, LineDecoder, ReadOptions, SkippedRows, SourceError};
+use stridebeat::source::{
+    AccelReader, Gaps, Layout, LineDecoder, ReadOptions, SkippedRows, SourceError,
+};
 
 /// Read everything from `bytes`; `Ok` samples, or the fatal error. Panics are the failure.
+/// Reads them twice, as a stream and held whole in memory (as a mapped file is read), and
+/// checks the two give the same samples (bit for bit), skipped rows and gaps, or error.
 fn read_bytes(bytes: Vec<u8>, opts: &ReadOptions) -> Result<(Vec<AccelSample>, u64), SourceError> {
-    let mut reader = AccelReader::from_reader("fuzz.csv", Box::new(Cursor::new(bytes)), opts)?;
+    let whole = read_with(AccelReader::from_bytes("fuzz.csv", bytes.clone(), opts));
+    let streamed = read_with(AccelReader::from_reader(
+        "fuzz.csv",
+        Box::new(Cursor::new(bytes)),
+        opts,
+    ));
+    match (&whole, &streamed) {
+        (Ok(w), Ok(s)) => {
+            assert!(bits(&w.0) == bits(&s.0), "whole vs streamed samples");
+            assert_eq!(
+                (&w.1, &w.2),
+                (&s.1, &s.2),
+                "whole vs streamed skips and gaps"
+            );
+        }
+        (Err(w), Err(s)) => assert_eq!(w.to_string(), s.to_string()),
+        _ => panic!("whole {whole:?} vs streamed {streamed:?}"),
+    }
+    streamed.map(|(samples, skipped, _)| (samples, skipped.count))
+}
+
+/// Everything a reader yields: samples, skipped rows and gaps, or the fatal error.
+fn read_with(
+    reader: Result<AccelReader, SourceError>,
+) -> Result<(Vec<AccelSample>, SkippedRows, Gaps), SourceError> {
+    let mut reader = reader?;
     let mut out = Vec::new();
     for s in reader.by_ref() {
         out.push(s?);
     }
-    Ok((out, reader.skipped().count))
+    Ok((out, reader.skipped().clone(), reader.gaps().clone()))
 }
 
 fn check_contract(samples: &[AccelSample]) -> Result<(), TestCaseError> {
@@ -232,6 +261,11 @@ proptest! {
         let (want, want_skipped) = general_path(&bytes, reader.layout());
         prop_assert_eq!(bits(&samples), bits(&want));
         prop_assert_eq!(reader.skipped(), &want_skipped);
+        // Held whole (as a mapped file is read): the same.
+        let mut whole = AccelReader::from_bytes("fuzz.csv", bytes, &opts).unwrap();
+        let samples: Vec<AccelSample> = whole.by_ref().filter_map(Result::ok).collect();
+        prop_assert_eq!(bits(&samples), bits(&want));
+        prop_assert_eq!(whole.skipped(), &want_skipped);
     }
 
     #[test]
@@ -317,4 +351,13 @@ fn times_going_back_across_many_blocks_match_the_general_path() {
     assert_eq!(samples.len(), want.len());
     assert!(bits(&samples) == bits(&want), "same samples");
     assert_eq!(reader.skipped(), &want_skipped);
+    // Held whole (as a mapped file is read): the same.
+    let (whole, whole_skipped, _) = read_with(AccelReader::from_bytes(
+        "reset.csv",
+        bytes,
+        &ReadOptions::default(),
+    ))
+    .unwrap();
+    assert!(bits(&whole) == bits(&want), "same samples held whole");
+    assert_eq!(whole_skipped, want_skipped);
 }

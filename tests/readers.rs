@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use stridebeat::gait::AccelSample;
 use stridebeat::source::{
-    read_all, Axes, ColumnSpec, LineDecoder, ReadOptions, Recording, SkipReason, SourceError,
-    TimeSource, TimeUnit, Units,
+    read_all, AccelReader, Axes, ColumnSpec, LineDecoder, ReadOptions, Recording, SkipReason,
+    SourceError, TimeSource, TimeUnit, Units,
 };
 
 fn data_dir() -> Option<PathBuf> {
@@ -139,12 +139,51 @@ fn every_recording_of_the_data_set_reads_by_detection() {
 
 const G: f32 = 9.806_65;
 
-/// Write `text` to a temporary file named `name` and read it with `opts`.
+/// Write `text` to a temporary file named `name` and read it with `opts`. A plain file is
+/// memory-mapped by the reader: the same file read as a stream must give the same recording,
+/// bit for bit (or the same error).
 fn read_text(name: &str, text: &str, opts: &ReadOptions) -> Result<Recording, SourceError> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
-    read_all(&path, opts)
+    let mapped = read_all(&path, opts);
+    let streamed = read_streamed(&path, opts);
+    match (&mapped, &streamed) {
+        (Ok(m), Ok(s)) => {
+            assert_eq!(
+                bits(&m.samples),
+                bits(&s.samples),
+                "mapped vs streamed samples"
+            );
+            assert_eq!(m.skipped, s.skipped);
+            assert_eq!(m.gaps, s.gaps);
+            assert_eq!(m.layout, s.layout);
+        }
+        (Err(m), Err(s)) => assert_eq!(m.to_string(), s.to_string()),
+        _ => panic!("mapped {mapped:?} vs streamed {streamed:?}"),
+    }
+    mapped
+}
+
+/// Read a file through the stream path (as standard input or a pipe would be read).
+fn read_streamed(path: &std::path::Path, opts: &ReadOptions) -> Result<Recording, SourceError> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut reader = AccelReader::from_reader(path, Box::new(file), opts)?;
+    let samples = reader.by_ref().collect::<Result<Vec<_>, _>>()?;
+    Ok(Recording {
+        samples,
+        layout: reader.layout().clone(),
+        skipped: reader.skipped().clone(),
+        gaps: reader.gaps().clone(),
+    })
+}
+
+/// Samples as bits, so a wrong sign on zero or any rounding difference shows.
+fn bits(samples: &[AccelSample]) -> Vec<(u64, [u32; 3])> {
+    samples
+        .iter()
+        .map(|s| (s.t_s.to_bits(), s.acc.map(f32::to_bits)))
+        .collect()
 }
 
 fn read_ok(text: &str) -> Recording {

@@ -13,6 +13,10 @@
 //! [`PREFIX_BYTES`]) and three batches of blocks.
 //! Gzip files (recognised by their magic bytes, not the name) are decompressed on the fly.
 //!
+//! A plain regular file is memory-mapped instead of read (see [`open`]): its blocks are then
+//! ranges of the map, so the kernel copies nothing and no block buffer is filled. Standard
+//! input, pipes, gzip and session files are read through the buffers as above.
+//!
 //! A quoted field may hold the separator but not a line break (no sensor export writes one).
 
 use super::decode::{LineSplitter, RawRow, RowDecoder, RowParser};
@@ -39,6 +43,10 @@ pub struct AccelReader {
     path: PathBuf,
     layout: Layout,
     feed: BlockFeed,
+    /// The whole input, when it is in memory (a mapped file): blocks are ranges of it.
+    whole: Option<Whole>,
+    /// Bytes of a mapped file before this offset are parsed and handed back to the kernel.
+    released: usize,
     /// 1-based line number of the next parsed block's first line.
     next_line: u64,
     decoder: RowDecoder,
@@ -60,18 +68,42 @@ pub struct AccelReader {
     done: bool,
 }
 
-/// The byte stream after the detection prefix, cut into blocks of whole lines.
+/// The bytes after the detection prefix, cut into blocks of whole lines: read from a stream
+/// into buffers, or ranges of an input held whole in memory.
 struct BlockFeed {
-    input: Box<dyn Read + Send>,
-    /// The start of a line cut by the last block, carried into the next.
+    /// The stream, or `None` when the input is held whole ([`AccelReader::whole`]).
+    input: Option<Box<dyn Read + Send>>,
+    /// The start of a line cut by the last block, carried into the next (streams only).
     carry: Vec<u8>,
+    /// Where the next block starts in a whole input.
+    pos: usize,
     input_done: bool,
+}
+
+/// An input held whole in memory.
+enum Whole {
+    /// A regular file mapped read-only (see [`open`] for why that is safe enough).
+    Map(memmap2::Mmap),
+    /// Bytes given by the caller ([`AccelReader::from_bytes`]).
+    Bytes(Vec<u8>),
+}
+
+impl Whole {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Whole::Map(map) => map,
+            Whole::Bytes(bytes) => bytes,
+        }
+    }
 }
 
 /// Blocks of text and their parsed rows, reused from batch to batch.
 #[derive(Default)]
 struct Batch {
+    /// Block buffers of a streamed input.
     blocks: Vec<Vec<u8>>,
+    /// Blocks of an input held whole: ranges of it.
+    spans: Vec<std::ops::Range<usize>>,
     parsed: Vec<ParsedBlock>,
     /// Blocks in use (the others are spare buffers).
     len: usize,
@@ -90,6 +122,14 @@ impl std::fmt::Debug for AccelReader {
 
 /// Open a recording file (plain or gzip) and detect its layout. The path `-` reads standard
 /// input, which errors and [`AccelReader::path`] call [`STDIN_NAME`].
+///
+/// A plain (not gzip, not session) regular file is memory-mapped rather than read: it saves
+/// the kernel's copy into the reader's buffers, about a tenth of the reader's time. The cost
+/// is the usual one of a map: if another program truncates the file while it is being read,
+/// the process gets `SIGBUS` and stops (a read would just see a shorter file), and an I/O
+/// error on the disk does the same instead of being reported. Recordings are finished files
+/// that nothing rewrites while they are analysed; the one kind written live, stridebeat's own
+/// session file, is never mapped, nor are pipes, devices, standard input or empty files.
 pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader, SourceError> {
     let given = path.as_ref();
     let stdin = given == Path::new("-");
@@ -101,7 +141,11 @@ pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader
     let raw: Box<dyn Read + Send> = if stdin {
         Box::new(std::io::stdin())
     } else {
-        Box::new(File::open(path).map_err(io)?)
+        let file = File::open(path).map_err(io)?;
+        if let Some(map) = map_plain_file(&file) {
+            return AccelReader::from_whole(path.to_path_buf(), Whole::Map(map), options);
+        }
+        Box::new(file)
     };
     let mut buffered = BufReader::with_capacity(64 * 1024, raw);
     let head = buffered.fill_buf().map_err(io)?;
@@ -116,6 +160,27 @@ pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader
         Box::new(buffered)
     };
     AccelReader::from_reader(path, input, options)
+}
+
+/// Map `file` if it is a non-empty regular file holding neither gzip nor a stridebeat session
+/// (those are read as streams); `None` otherwise, or when mapping fails (the caller then reads
+/// it).
+fn map_plain_file(file: &File) -> Option<memmap2::Mmap> {
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() == 0 {
+        return None;
+    }
+    // SAFETY: the map is read-only and private to this reader, and is only read through
+    // bounds-checked slices, so a concurrent change of the file's bytes can only make rows
+    // read wrongly (skipped or odd values), never break memory safety of this process. A
+    // truncation while mapped raises SIGBUS (the process stops): the documented cost of
+    // mapping, see `open`. Files that are written while read (sessions, pipes) are not mapped.
+    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
+    let head = &map[..];
+    if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(super::session::MAGIC.as_bytes()) {
+        return None;
+    }
+    Some(map)
 }
 
 /// Read a whole recording into memory: samples, layout and skipped rows. Convenient for tests
@@ -159,28 +224,63 @@ impl AccelReader {
                 source,
             }
         })?;
-        let bom = if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            3
-        } else {
-            0
-        };
-        let layout = detect(&prefix[bom..], complete, options, &path)?;
-        let parser = RowParser::new(&layout);
+        let (layout, start) = detect_layout(&prefix, complete, options, &path)?;
         let mut cursor = Cursor::new(prefix);
-        cursor.set_position((bom + layout.data_start_byte) as u64);
-        Ok(AccelReader {
-            feed: BlockFeed {
-                input: Box::new(cursor.chain(input)),
-                carry: Vec::new(),
-                input_done: false,
-            },
+        cursor.set_position(start as u64);
+        let feed = BlockFeed {
+            input: Some(Box::new(cursor.chain(input))),
+            carry: Vec::new(),
+            pos: 0,
+            input_done: false,
+        };
+        Ok(AccelReader::with_feed(path, layout, feed, None))
+    }
+
+    /// Read from bytes already in memory (plain text, not gzip): the same samples as
+    /// [`AccelReader::from_reader`] on the same bytes, without copying them into blocks.
+    pub fn from_bytes(
+        path: impl Into<PathBuf>,
+        bytes: Vec<u8>,
+        options: &ReadOptions,
+    ) -> Result<AccelReader, SourceError> {
+        AccelReader::from_whole(path.into(), Whole::Bytes(bytes), options)
+    }
+
+    fn from_whole(
+        path: PathBuf,
+        whole: Whole,
+        options: &ReadOptions,
+    ) -> Result<AccelReader, SourceError> {
+        let bytes = whole.bytes();
+        // What `from_reader` would have read ahead.
+        let prefix = &bytes[..bytes.len().min(PREFIX_BYTES)];
+        let (layout, start) = detect_layout(prefix, bytes.len() < PREFIX_BYTES, options, &path)?;
+        let feed = BlockFeed {
+            input: None,
+            carry: Vec::new(),
+            pos: start,
+            input_done: start >= bytes.len(),
+        };
+        Ok(AccelReader::with_feed(path, layout, feed, Some(whole)))
+    }
+
+    fn with_feed(
+        path: PathBuf,
+        layout: Layout,
+        feed: BlockFeed,
+        whole: Option<Whole>,
+    ) -> AccelReader {
+        AccelReader {
+            feed,
+            whole,
+            released: 0,
             next_line: layout.data_start_line,
             decoder: RowDecoder::new(&layout),
+            parser: RowParser::new(&layout),
             path,
             layout,
             ready: Vec::new(),
             ready_pos: 0,
-            parser,
             parsed: Batch::default(),
             ahead: Batch::default(),
             spare: Batch::default(),
@@ -188,7 +288,7 @@ impl AccelReader {
             skipped: SkippedRows::default(),
             samples: 0,
             done: false,
-        })
+        }
     }
 
     /// How the file is being read (format, columns, units), as detected or given.
@@ -217,6 +317,24 @@ impl AccelReader {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Detect the layout from the first bytes of the input (`complete`: they are all of it);
+/// also returns where the data starts in them (after a byte-order mark and the header).
+fn detect_layout(
+    prefix: &[u8],
+    complete: bool,
+    options: &ReadOptions,
+    path: &Path,
+) -> Result<(Layout, usize), SourceError> {
+    let bom = if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    let layout = detect(&prefix[bom..], complete, options, path)?;
+    let start = bom + layout.data_start_byte;
+    Ok((layout, start))
 }
 
 /// Fill `buf` with up to `limit` bytes; true when the stream ended within them.
@@ -289,8 +407,11 @@ impl BlockFeed {
     /// `block` (cleared first); false at the end.
     fn next_block(&mut self, block: &mut Vec<u8>) -> Result<bool, std::io::Error> {
         block.clear();
+        let Some(input) = self.input.as_mut() else {
+            return Ok(false);
+        };
         loop {
-            if self.done() {
+            if self.input_done && self.carry.is_empty() {
                 return Ok(!block.is_empty());
             }
             block.append(&mut self.carry);
@@ -299,7 +420,7 @@ impl BlockFeed {
             let unsearched = block.len();
             if !self.input_done {
                 let want = BLOCK_BYTES.saturating_sub(block.len()).max(64 * 1024);
-                let got = (&mut self.input).take(want as u64).read_to_end(block)?;
+                let got = input.take(want as u64).read_to_end(block)?;
                 if got < want {
                     self.input_done = true;
                 }
@@ -317,9 +438,51 @@ impl BlockFeed {
         }
     }
 
-    /// Read up to `width` blocks into `batch`.
-    fn read_batch(&mut self, batch: &mut Batch, width: usize) -> Result<(), std::io::Error> {
+    /// The next block of whole lines of an input held whole (about [`BLOCK_BYTES`], longer
+    /// when a line is): its range in `whole`, or `None` at the end.
+    fn next_span(&mut self, whole: &[u8]) -> Option<std::ops::Range<usize>> {
+        let start = self.pos;
+        if start >= whole.len() {
+            self.input_done = true;
+            return None;
+        }
+        let limit = start.saturating_add(BLOCK_BYTES);
+        let end = if limit >= whole.len() {
+            whole.len()
+        } else {
+            match memchr::memrchr(b'\n', &whole[start..limit]) {
+                Some(e) => start + e + 1,
+                // A line longer than a block: the block ends with it.
+                None => {
+                    memchr::memchr(b'\n', &whole[limit..]).map_or(whole.len(), |e| limit + e + 1)
+                }
+            }
+        };
+        self.pos = end;
+        self.input_done = end == whole.len();
+        Some(start..end)
+    }
+
+    /// Read up to `width` blocks into `batch` (ranges of `whole` when the input is held
+    /// whole).
+    fn read_batch(
+        &mut self,
+        batch: &mut Batch,
+        width: usize,
+        whole: Option<&[u8]>,
+    ) -> Result<(), std::io::Error> {
         batch.len = 0;
+        if let Some(whole) = whole {
+            batch.spans.clear();
+            while batch.len < width {
+                let Some(span) = self.next_span(whole) else {
+                    break;
+                };
+                batch.spans.push(span);
+                batch.len += 1;
+            }
+            return Ok(());
+        }
         batch
             .blocks
             .resize_with(width.max(batch.blocks.len()), Vec::new);
@@ -331,18 +494,26 @@ impl BlockFeed {
 }
 
 impl Batch {
-    /// Parse the blocks in use, in parallel when there are several.
-    fn parse(&mut self, delimiter: u8, parser: &RowParser) {
-        self.parsed.resize_with(self.len, ParsedBlock::default);
-        let (texts, parsed) = (&self.blocks[..self.len], &mut self.parsed[..self.len]);
+    /// Parse the blocks in use, in parallel when there are several (`whole`: the input the
+    /// blocks are ranges of, if held whole).
+    fn parse(&mut self, delimiter: u8, parser: &RowParser, whole: Option<&[u8]>) {
+        if self.parsed.len() < self.len {
+            self.parsed.resize_with(self.len, ParsedBlock::default);
+        }
+        let (blocks, spans) = (&self.blocks, &self.spans);
+        let text = |i: usize| match whole {
+            Some(whole) => &whole[spans[i].clone()],
+            None => &blocks[i][..],
+        };
+        let parsed = &mut self.parsed[..self.len];
         if self.len > 1 {
             parsed
                 .par_iter_mut()
-                .zip(texts)
-                .for_each(|(parsed, text)| parse_block(text, delimiter, parser, parsed));
+                .enumerate()
+                .for_each(|(i, parsed)| parse_block(text(i), delimiter, parser, parsed));
         } else {
-            for (parsed, text) in parsed.iter_mut().zip(texts) {
-                parse_block(text, delimiter, parser, parsed);
+            for (i, parsed) in parsed.iter_mut().enumerate() {
+                parse_block(text(i), delimiter, parser, parsed);
             }
         }
     }
@@ -408,6 +579,7 @@ impl AccelReader {
             rayon::current_num_threads().clamp(1, 8)
         };
         let (parser, delimiter) = (&self.parser, self.layout.delimiter);
+        let whole = self.whole.as_ref().map(Whole::bytes);
         let (parsed, ahead, spare) = (&self.parsed, &mut self.ahead, &mut self.spare);
         let mut placer = Placer {
             decoder: &mut self.decoder,
@@ -420,17 +592,17 @@ impl AccelReader {
                 spare.len = 0;
                 return Ok(());
             }
-            feed.read_batch(spare, width)
+            feed.read_batch(spare, width, whole)
         };
         let read = if width > 1 {
             rayon::join(
                 || placer.place(parsed, out),
-                || rayon::join(|| ahead.parse(delimiter, parser), read).1,
+                || rayon::join(|| ahead.parse(delimiter, parser, whole), read).1,
             )
             .1
         } else {
             placer.place(parsed, out);
-            ahead.parse(delimiter, parser);
+            ahead.parse(delimiter, parser, whole);
             read()
         };
         // Rotate: the batch just parsed is placed next, the one just read is parsed next.
@@ -440,11 +612,46 @@ impl AccelReader {
         if let Err(e) = read {
             self.stop_reading(e);
         }
+        self.release_parsed();
+    }
+
+    /// Hand the pages of a mapped file that are parsed back to the kernel, so the reader's
+    /// memory stays flat (a map's pages count as the process's once touched: a 10-hour file
+    /// would otherwise end up resident whole, 110 MB).
+    fn release_parsed(&mut self) {
+        /// Released in steps of at least this (a multiple of any page size).
+        const STEP: usize = 1 << 20;
+        let Some(Whole::Map(map)) = &self.whole else {
+            return;
+        };
+        // Everything before the batch to be parsed next has been parsed into owned rows.
+        let keep_from = match self.ahead.spans.get(..self.ahead.len) {
+            Some([first, ..]) => first.start,
+            _ => self.feed.pos,
+        };
+        let end = keep_from / STEP * STEP;
+        if end > self.released {
+            // SAFETY: DONTNEED on a read-only file mapping only drops this process's page
+            // table entries: a later access would read the file's bytes again from the page
+            // cache, the same bytes. No slice of the map outlives `fill`, and the range is
+            // before every block still to parse, so nothing reads it again anyway.
+            let dropped = unsafe {
+                map.unchecked_advise_range(
+                    memmap2::UncheckedAdvice::DontNeed,
+                    self.released,
+                    end - self.released,
+                )
+            };
+            // Advice only: if refused, the pages just stay resident.
+            dropped.ok();
+            self.released = end;
+        }
     }
 
     /// Read a batch of `width` blocks into `ahead` (the pipeline's start).
     fn read_ahead(&mut self, width: usize) {
-        if let Err(e) = self.feed.read_batch(&mut self.ahead, width) {
+        let whole = self.whole.as_ref().map(Whole::bytes);
+        if let Err(e) = self.feed.read_batch(&mut self.ahead, width, whole) {
             self.ahead.len = 0;
             self.stop_reading(e);
         }

@@ -542,17 +542,15 @@ impl Decimal {
         let w = load8(s, q)?;
         let flags = non_digits(w);
         let int_digits = (flags.trailing_zeros() / 8) as usize; // 0..=8
-        if int_digits == 0 {
-            return None;
-        }
         let x = w ^ 0x3030_3030_3030_3030; // digits become 0..=9
                                            // Whether the number stops right after the word (the end of `s` stops it too).
         let stops_after_word = || {
             !s.get(q + 8)
                 .is_some_and(|c| c.is_ascii_digit() || *c == b'.')
         };
-        if int_digits == 8 {
-            return stops_after_word().then_some(Decimal {
+        // One test for the two rare cases: no digit at all, or eight.
+        if int_digits.wrapping_sub(1) >= 7 {
+            return (int_digits == 8 && stops_after_word()).then_some(Decimal {
                 negative,
                 mantissa: eight_digits(x, 8),
                 frac_digits: 0,
@@ -569,20 +567,21 @@ impl Decimal {
                 end: q + int_digits,
             });
         }
-        let after_point = flags.checked_shr(8 * (int_digits as u32 + 1)).unwrap_or(0);
-        let frac_digits = if after_point == 0 {
+        // The flags without the point's (the lowest one): the next one ends the fraction.
+        let after_point = flags & (flags - 1);
+        let len = if after_point == 0 {
             // The fraction fills the rest of the word: it must stop right after it.
             if !stops_after_word() {
                 return None;
             }
-            7 - int_digits
+            8
         } else {
             (after_point.trailing_zeros() / 8) as usize
         };
+        let frac_digits = len - int_digits - 1;
         if frac_digits == 0 {
             return None; // no digit after the point
         }
-        let len = int_digits + 1 + frac_digits; // at most 8
         let below = (1u64 << (8 * int_digits)) - 1;
         let squeezed = (x & below) | ((x >> 8) & !below); // the point taken out
         Some(Decimal {
