@@ -10,7 +10,11 @@
 //!   heel-strike/push-off double bump of a slow walk);
 //! - near the time the next step is expected, the threshold drops, so the weak leg of a
 //!   one-leg-dominant signal is still found; if it is not, and the spacing since the previous
-//!   step is clearly two step periods, the missing step is restored half-way;
+//!   step is clearly two step periods, the missing step is restored half-way. Inside a bout
+//!   the threshold also drops near two and three periods after the previous step: when one
+//!   step leaves no peak (a watch on a wrist held still a moment), the weak steps after it
+//!   still continue the bout instead of letting it end for a silence. Outside a bout only
+//!   the next step time counts (a purse still swinging after a stop must not start a bout);
 //! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
 //!   bout's first steps are released together once it is confirmed.
 //!
@@ -430,8 +434,14 @@ impl LiveDetector {
         if since.is_some_and(|d| d < refractory) {
             return;
         }
+        // Near the next step time; inside a bout also near a whole number of periods since
+        // the last step (a step went unseen, the rhythm still says where the next one falls).
         let expected = match (period, since) {
-            (Some(p), Some(d)) => d >= 0.7 * p && d <= 1.4 * p,
+            (Some(p), Some(d)) => {
+                let r = d / p;
+                (0.7..=1.4).contains(&r)
+                    || (gate.in_bout() && r <= 3.4 && (r - r.round()).abs() <= 0.3)
+            }
             _ => false,
         };
         let share = if expected {
