@@ -7,7 +7,10 @@
 //!   of the signal's recent amplitude), reaches 30 % of the bout's typical step height (so the
 //!   small motions after a stop do not continue a bout) and falls outside a refractory
 //!   interval of 75 % of the step period from the autocorrelation (no double count on the
-//!   heel-strike/push-off double bump of a slow walk);
+//!   heel-strike/push-off double bump of a slow walk). Inside a bout, when the
+//!   autocorrelation claims a period much longer than the bout's own typical step interval
+//!   (locked onto the stride, or owned by a wrist gesture far larger than a step), the
+//!   refractory interval follows the typical step interval instead;
 //! - near the time the next step is expected, the threshold drops, so the weak leg of a
 //!   one-leg-dominant signal is still found; if it is not, and the spacing since the previous
 //!   step is clearly two step periods, the missing step is restored half-way. Inside a bout
@@ -426,6 +429,14 @@ impl LiveDetector {
             (Some(p), Some(f)) if f.strength >= cfg.fast_periodicity && f.step_s < 0.85 * p => {
                 Some(f.step_s)
             }
+            (p, _) => p,
+        };
+        // Inside a bout, the steps themselves say how far apart they are. When the
+        // autocorrelation claims a much longer period (it has locked onto the stride, or a
+        // gesture far larger than a step owns its memory), the refractory interval follows
+        // the bout's typical step interval instead of hiding every other step.
+        let refractory_period = match (refractory_period, gate.typical_interval_s()) {
+            (Some(p), Some(i)) if gate.in_bout() && i < 0.85 * p => Some(i),
             (p, _) => p,
         };
         let refractory = refractory_period
