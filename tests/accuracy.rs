@@ -155,7 +155,7 @@ fn a_recording_without_steps_gets_at_most_3() {
 ///
 /// Asserted for the offline analysis only; the live detector's ratios are printed. Known live
 /// shortfall: on the 25 Hz magnitude-only wrist walk (fast-walking1) wrist gestures hide every
-/// other step for stretches and the live count is about 0.72x the hand count; the offline
+/// other step for stretches and the live count is about 0.87x the hand count; the offline
 /// analysis restores the hidden steps from the recording's own confident walking
 /// ([`stridebeat::gait::refine::fill_sustained_gaps`]).
 #[test]

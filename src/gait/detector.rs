@@ -7,10 +7,17 @@
 //!   of the signal's recent amplitude), reaches 30 % of the bout's typical step height (so the
 //!   small motions after a stop do not continue a bout) and falls outside a refractory
 //!   interval of 75 % of the step period from the autocorrelation (no double count on the
-//!   heel-strike/push-off double bump of a slow walk);
+//!   heel-strike/push-off double bump of a slow walk). Inside a bout, when the
+//!   autocorrelation claims a period much longer than the bout's own typical step interval
+//!   (locked onto the stride, or owned by a wrist gesture far larger than a step), the
+//!   refractory interval follows the typical step interval instead;
 //! - near the time the next step is expected, the threshold drops, so the weak leg of a
 //!   one-leg-dominant signal is still found; if it is not, and the spacing since the previous
-//!   step is clearly two step periods, the missing step is restored half-way;
+//!   step is clearly two step periods, the missing step is restored half-way. Inside a bout
+//!   the threshold also drops near two and three periods after the previous step: when one
+//!   step leaves no peak (a watch on a wrist held still a moment), the weak steps after it
+//!   still continue the bout instead of letting it end for a silence. Outside a bout only
+//!   the next step time counts (a purse still swinging after a stop must not start a bout);
 //! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
 //!   bout's first steps are released together once it is confirmed.
 //!
@@ -424,14 +431,28 @@ impl LiveDetector {
             }
             (p, _) => p,
         };
+        // Inside a bout, the steps themselves say how far apart they are. When the
+        // autocorrelation claims a much longer period (it has locked onto the stride, or a
+        // gesture far larger than a step owns its memory), the refractory interval follows
+        // the bout's typical step interval instead of hiding every other step.
+        let refractory_period = match (refractory_period, gate.typical_interval_s()) {
+            (Some(p), Some(i)) if gate.in_bout() && i < 0.85 * p => Some(i),
+            (p, _) => p,
+        };
         let refractory = refractory_period
             .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
             .unwrap_or(cfg.min_refractory_s);
         if since.is_some_and(|d| d < refractory) {
             return;
         }
+        // Near the next step time; inside a bout also near a whole number of periods since
+        // the last step (a step went unseen, the rhythm still says where the next one falls).
         let expected = match (period, since) {
-            (Some(p), Some(d)) => d >= 0.7 * p && d <= 1.4 * p,
+            (Some(p), Some(d)) => {
+                let r = d / p;
+                (0.7..=1.4).contains(&r)
+                    || (gate.in_bout() && r <= 3.4 && (r - r.round()).abs() <= 0.3)
+            }
             _ => false,
         };
         let share = if expected {
