@@ -143,6 +143,17 @@ fn several_files_give_a_table_in_argument_order_and_exit_2_on_failure() {
     assert!(lines[2].contains("empty.csv") && lines[2].contains("error: the file is empty"));
     assert!(lines[3].contains("alpha.csv"));
     assert!(text(&out.stderr).contains("1 of 3 files"));
+    // The running column holds the run's cadence (2.8 Hz bounce: 168 spm), the walking one
+    // none, although the table keeps no step list.
+    let cols: Vec<&str> = lines[0].split_whitespace().collect();
+    let row: Vec<&str> = lines[1].split_whitespace().collect();
+    let (run, walk) = (
+        cols.iter().position(|c| *c == "run").unwrap(),
+        cols.iter().position(|c| *c == "walk").unwrap(),
+    );
+    // The cadence column prints "168 (a–b)": two words in the row for one in the header.
+    assert_eq!(row[run + 1], "168", "{s}");
+    assert_eq!(row[walk + 1], "-", "{s}");
 
     let mut json_args = args.to_vec();
     json_args.insert(1, "--json");

@@ -5,7 +5,7 @@
 //! moving time and no stop is claimed there); they never look at samples, so they can be
 //! tested with a hand-made [`Analysis`].
 
-use crate::gait::analysis::{Analysis, CadencePoint, Segment};
+use crate::gait::analysis::{Activity, Analysis, CadencePoint, Segment};
 use crate::gait::quantiles::Quantiles;
 use crate::gait::segments::SegmentSink;
 use crate::source::Gap;
@@ -106,6 +106,10 @@ pub struct Summary {
     pub moving_time_s: f64,
     /// Median and spread of step cadence over moving time.
     pub cadence: Option<Spread>,
+    /// The same over the walking segments' steps only ...
+    pub walk_cadence: Option<Spread>,
+    /// ... and over the running segments' steps only.
+    pub run_cadence: Option<Spread>,
     /// Segments with their spread.
     pub segments: Vec<SegmentSummary>,
     /// Stops between segments.
@@ -328,6 +332,8 @@ impl Spread {
 #[derive(Clone, Debug, Default)]
 pub struct SummaryBuilder {
     cadence: Quantiles,
+    walk: Quantiles,
+    run: Quantiles,
     segments: Vec<SegmentSummary>,
     bins: BinAccumulator,
 }
@@ -341,6 +347,10 @@ impl SegmentSink for SummaryBuilder {
 
     fn segment(&mut self, segment: Segment, step_cadences: &mut Quantiles) {
         self.cadence.merge(step_cadences);
+        match segment.activity {
+            Activity::Walk => self.walk.merge(step_cadences),
+            Activity::Run => self.run.merge(step_cadences),
+        }
         self.segments.push(SegmentSummary {
             segment,
             spread: Spread::of_quantiles(step_cadences),
@@ -406,6 +416,8 @@ impl SummaryBuilder {
             steps,
             moving_time_s,
             cadence: Spread::of_quantiles(&mut self.cadence),
+            walk_cadence: Spread::of_quantiles(&mut self.walk),
+            run_cadence: Spread::of_quantiles(&mut self.run),
             segments: self.segments,
             stops,
             cadence_over_time,

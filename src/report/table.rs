@@ -1,6 +1,5 @@
 //! The several-files table: one row per recording, in the order given, with failures in place.
 
-use super::stats::{for_each_moving_step_cadence, Spread};
 use super::{clock, FileReport};
 use crate::gait::analysis::Activity;
 use std::io::{self, Write};
@@ -12,14 +11,11 @@ pub type TableRow<'a> = Result<&'a FileReport, String>;
 /// more than a short one (a median of per-segment medians let a few 10-step walking bouts
 /// outvote a long walk).
 fn median_of(r: &FileReport, activity: Activity) -> String {
-    let segments = &r.analysis.segments;
-    let mut v: Vec<f64> = Vec::new();
-    for_each_moving_step_cadence(&r.analysis, |c| {
-        if c.segment.and_then(|k| segments.get(k)).map(|s| s.activity) == Some(activity) {
-            v.push(c.spm);
-        }
-    });
-    match Spread::of(&mut v) {
+    let spread = match activity {
+        Activity::Walk => r.summary.walk_cadence,
+        Activity::Run => r.summary.run_cadence,
+    };
+    match spread {
         Some(s) => format!("{:.0}", s.median_spm),
         None => "-".into(),
     }
