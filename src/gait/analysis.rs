@@ -100,8 +100,8 @@ pub fn refine_steps(raw: &[f64]) -> Vec<f64> {
 
 /// The refinement run on a stream of raw steps in bounded memory: steps are finalised a
 /// window at a time, once they and the context around them have settled, and give exactly
-/// what [`refine_steps`] gives for the whole list (each refined step depends only on raw steps
-/// within [`CONTEXT_STEPS`], then [`CONTEXT_S`], then [`CONTEXT_STEPS`] of it).
+/// what [`refine_steps`] gives for the whole list (each refined step depends only on the raw
+/// steps within 16 steps, then 60 s, then 16 steps of it; a property test checks this).
 #[derive(Debug, Default)]
 pub struct StepRefiner {
     /// Raw steps still needed, sorted.
@@ -207,8 +207,8 @@ impl StepRefiner {
     }
 }
 
-/// Receives the segments and cadence track of an analysis as it goes, besides the
-/// [`Analysis`] itself (the report's summary is built this way, in bounded memory).
+/// A [`SegmentSink`] that ignores what it is given: for an [`Analyzer`] whose only result is
+/// its [`Analysis`]. (The report's summary is another sink, built as the analysis goes.)
 #[derive(Debug, Default)]
 pub struct NoSink;
 
@@ -259,7 +259,8 @@ pub struct Analyzer<S: SegmentSink = NoSink> {
 /// What [`Analyzer::finish_with_sink`] returns.
 #[derive(Debug)]
 pub struct Finished<S> {
-    /// Steps, segments and cadence track (the last empty unless kept).
+    /// Steps, segments and cadence track (the step list and cadence track are empty unless
+    /// they were kept).
     pub analysis: Analysis,
     /// Steps found (also when the list was not kept).
     pub steps: usize,

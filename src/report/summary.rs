@@ -211,8 +211,7 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
     Ok(())
 }
 
-/// A warning when many rows were skipped (at least [`SKIPPED_WARN_ROWS`] or
-/// [`SKIPPED_WARN_PERCENT`] % of them): how many, why, and where the first ones are; for time
+/// A warning when many rows were skipped (at least 100, or 1 % of them): how many, why, and where the first ones are; for time
 /// going backwards, what that usually means.
 pub fn skipped_warning(skipped: &SkippedRows, samples: u64) -> Option<String> {
     let rows = samples + skipped.count;
