@@ -1,20 +1,23 @@
 //! Diagnostic: what the step detector saw and decided over a time window of one recording of
 //! the shared data set, next to the reference.
 //!
-//! Prints, in time order: every local maximum of the band-passed gait signal (the detector's
-//! raw peak candidates, before threshold, refractory interval and bout gate) with its height in
-//! m/s² and relative to the recent amplitude; the reference contacts (`REF`); the steps the live
-//! detector reported (`LIVE`, restored ones marked) and the offline analysis kept (`OFF`); and
-//! every 0.5 s the autocorrelation's period estimate (step period, strength, whether halved)
-//! and whether a bout is in progress.
-//!
-//! The band-passed signal is recomputed here with the detector's own stages (feature, 50 Hz
-//! grid, Butterworth band) and the same 3 s amplitude, so heights match what the detector
-//! compares; a restart after an input gap is not mirrored.
+//! Prints, in time order: every local maximum of the band-passed gait signal the live detector
+//! decided on ([`LiveDetector::peaks`]), with its height in m/s², relative to the recent
+//! amplitude, and the verdict (`candidate` for the bout gate, or rejected as `refractory`,
+//! `below threshold`, `below bout height`); the reference contacts (`REF`); the steps the live
+//! detector reported (`LIVE`, restored ones marked) and the offline analysis kept (`OFF`);
+//! where a bout starts and ends; and every 0.5 s the autocorrelation's period estimate (step
+//! period, strength, whether halved) and whether a bout is in progress. Peak times are the
+//! filtered peaks, a few tens of ms after the contact they stand for.
 //!
 //! With `--stretches` it prints instead, for each stretch the reference covers (the accuracy
 //! harness's definition), the reference, offline, live and matched counts, and lists the
-//! unmatched steps on both sides (with the intervals to the neighbouring offline steps).
+//! unmatched steps on both sides (with the intervals to the neighbouring offline steps). Each
+//! missed reference step is classified by the best verdict among the peaks from 0.1 s before
+//! to 0.3 s after it: `no peak`; `below threshold`; `below bout height`; `refractory`; a
+//! `candidate` the bout gate dropped (no bout took it: `bout gate`); or a candidate that was
+//! counted but more than the match tolerance away (`counted, off in time`, when a live step
+//! lies within 0.3 s). A summary line counts the classes.
 //!
 //! Run: `cargo run --release --example gait_trace -- MS_001/TimeMeasure1_Test11_Trial1 44 56`
 //! or `... -- MS_001/TimeMeasure1_Test11_Trial1 --stretches` (the recording name as in the
@@ -26,10 +29,8 @@ mod harness;
 use anyhow::{bail, Context};
 use serde_json::Value;
 use stridebeat::gait::analysis::{Analyzer, AnalyzerConfig};
+use stridebeat::gait::detector::{PeakNote, PeakVerdict};
 use stridebeat::gait::eval::{covered_stretches, inside, match_steps};
-use stridebeat::gait::feature::FeatureExtractor;
-use stridebeat::gait::filters::Biquad;
-use stridebeat::gait::resample::Resampler;
 use stridebeat::gait::{DetectorConfig, LiveDetector};
 
 /// One live step: contact time, restored (not seen), report time.
@@ -73,16 +74,12 @@ fn main() -> anyhow::Result<()> {
     let cfg = DetectorConfig::default();
     let mut detector = LiveDetector::new(cfg);
     let mut analyzer = Analyzer::new(AnalyzerConfig::default());
-    let mut feature = FeatureExtractor::new(cfg.impact_weight);
-    let mut resampler = Resampler::new(cfg.fs_hz, cfg.max_gap_s);
-    let mut hp = Biquad::highpass(cfg.band_low_hz, cfg.fs_hz);
-    let mut lp = Biquad::lowpass(cfg.band_high_hz, cfg.fs_hz);
-    let mut settled = false;
-    let mut grid: Vec<(f64, f64)> = Vec::new();
     let mut live: Vec<Live> = Vec::new();
+    let mut peaks: Vec<PeakNote> = Vec::new();
+    // Bouts of the live detector: (start, end) on the recording clock.
+    let mut bouts: Vec<(f64, f64)> = Vec::new();
     let mut events: Vec<(f64, String)> = Vec::new();
     let mut next_state_s = t0;
-    let mut last_s: Option<f64> = None;
     for s in &samples {
         analyzer.push(s);
         for e in detector.push(s) {
@@ -91,6 +88,13 @@ fn main() -> anyhow::Result<()> {
                 interpolated: e.interpolated,
                 reported_s: e.reported_s,
             });
+        }
+        peaks.extend_from_slice(detector.peaks());
+        match (detector.in_bout(), bouts.last_mut()) {
+            (true, Some(b)) if b.1.is_infinite() => {}
+            (true, _) => bouts.push((s.t_s, f64::INFINITY)),
+            (false, Some(b)) if b.1.is_infinite() => b.1 = s.t_s,
+            (false, _) => {}
         }
         if s.t_s >= next_state_s && s.t_s <= t1 {
             let p = detector.periodicity();
@@ -106,36 +110,34 @@ fn main() -> anyhow::Result<()> {
             ));
             next_state_s += 0.5;
         }
-        let dt = last_s.map_or(0.0, |l| s.t_s - l);
-        last_s = Some(s.t_s);
-        let x = feature.process(s.acc, dt);
-        resampler.push(s.t_s, x, |tg, v| {
-            if !settled {
-                hp.settle_at(v);
-                lp.settle_at(0.0);
-                settled = true;
-            }
-            grid.push((tg, lp.process(hp.process(v))));
-        });
     }
     let offline = analyzer.finish().step_times_s;
 
     if stretches_only {
-        print_stretches(&reference, &offline, &live);
+        print_stretches(&reference, &offline, &live, &peaks, cfg.floor_mps2);
         return Ok(());
     }
 
-    let k_power = 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp();
-    let mut power = 0.0;
-    for i in 1..grid.len().saturating_sub(1) {
-        let (t, y) = grid[i];
-        power += k_power * (y * y - power);
-        if y > grid[i - 1].1 && y >= grid[i + 1].1 && y > 0.0 && (t0..=t1).contains(&t) {
-            let amp = (2.0 * power).sqrt();
-            events.push((t, format!("peak {y:.2} m/s²  {:.2} × amplitude", y / amp)));
+    let within = |t: f64| (t0..=t1).contains(&t);
+    events.extend(peaks.iter().filter(|p| within(p.t_s)).map(|p| {
+        (
+            p.t_s,
+            format!(
+                "peak {:.2} m/s²  {:.2} × amplitude  {}",
+                p.height,
+                p.relative,
+                verdict_name(p.verdict)
+            ),
+        )
+    }));
+    for &(a, b) in &bouts {
+        if within(a) {
+            events.push((a, "   BOUT starts".to_string()));
+        }
+        if within(b) {
+            events.push((b, "   BOUT ends".to_string()));
         }
     }
-    let within = |t: f64| (t0..=t1).contains(&t);
     events.extend(
         reference
             .iter()
@@ -159,9 +161,70 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+fn verdict_name(v: PeakVerdict) -> &'static str {
+    match v {
+        PeakVerdict::Refractory => "refractory",
+        PeakVerdict::BelowThreshold => "below threshold",
+        PeakVerdict::BelowBoutHeight => "below bout height",
+        PeakVerdict::Candidate => "candidate",
+    }
+}
+
+/// Why a reference step was missed: the best verdict among the peaks near it (see the module
+/// doc; a peak below the detector's absolute floor counts as below threshold), and those
+/// peaks.
+fn classify(t: f64, peaks: &[PeakNote], live: &[Live], floor: f64) -> (&'static str, String) {
+    let near: Vec<&PeakNote> = peaks
+        .iter()
+        .filter(|p| p.t_s >= t - 0.1 && p.t_s <= t + 0.3)
+        .collect();
+    let rank = |v: PeakVerdict| match v {
+        PeakVerdict::BelowThreshold => 0,
+        PeakVerdict::BelowBoutHeight => 1,
+        PeakVerdict::Refractory => 2,
+        PeakVerdict::Candidate => 3,
+    };
+    let listed = near
+        .iter()
+        .map(|p| {
+            format!(
+                "{:.2} {:.2} m/s² {}",
+                p.t_s,
+                p.height,
+                verdict_name(p.verdict)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    // A peak below the absolute floor is no step whatever else stopped it first.
+    let verdict = |p: &PeakNote| {
+        if p.height < floor {
+            PeakVerdict::BelowThreshold
+        } else {
+            p.verdict
+        }
+    };
+    let class = match near.iter().map(|p| verdict(p)).max_by_key(|&v| rank(v)) {
+        None => "no peak",
+        Some(PeakVerdict::Candidate) if live.iter().any(|l| (l.t_s - t).abs() <= 0.3) => {
+            "counted, off in time"
+        }
+        Some(PeakVerdict::Candidate) => "bout gate",
+        Some(v) => verdict_name(v),
+    };
+    (class, listed)
+}
+
 /// Per covered stretch of the reference: counts, and the unmatched steps on both sides.
-fn print_stretches(reference: &[f64], offline: &[f64], live: &[Live]) {
+fn print_stretches(
+    reference: &[f64],
+    offline: &[f64],
+    live: &[Live],
+    peaks: &[PeakNote],
+    floor: f64,
+) {
     let live_t: Vec<f64> = live.iter().map(|l| l.t_s).collect();
+    let mut classes: Vec<&'static str> = Vec::new();
     for (a, b) in covered_stretches(reference, harness::STRETCH_GAP_S, harness::STRETCH_MARGIN_S) {
         let refs = inside(reference, &[(a, b)]);
         let offs = inside(offline, &[(a, b)]);
@@ -191,8 +254,19 @@ fn print_stretches(reference: &[f64], offline: &[f64], live: &[Live]) {
         }
         for (i, &t) in refs.iter().enumerate() {
             if !m.pairs.iter().any(|p| p.0 == i) {
-                println!("    missed reference {t:7.2}");
+                let (class, listed) = classify(t, peaks, live, floor);
+                classes.push(class);
+                println!("    missed reference {t:7.2}  {class}  [{listed}]");
             }
         }
     }
+    let mut kinds = classes.clone();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let summary = kinds
+        .iter()
+        .map(|k| format!("{k} {}", classes.iter().filter(|c| *c == k).count()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!("missed reference steps: {} ({summary})", classes.len());
 }

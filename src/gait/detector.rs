@@ -34,6 +34,11 @@
 //! Each step carries an estimated contact time (the filtered peak time minus the filters' delay
 //! at the current step rate) and the time it was reported. O(1) work and no allocation per
 //! sample: all state is fixed-size.
+//!
+//! For diagnostics, [`LiveDetector::peaks`] tells what the peak picking decided about each local
+//! maximum the last sample completed ([`PeakVerdict`]: rejected by the refractory interval, the
+//! threshold or the bout's step height, or offered to the bout gate); `examples/gait_trace.rs`
+//! uses it to say why each missed reference step was missed.
 
 use super::bout::{BoutConfig, BoutGate};
 use super::feature::FeatureExtractor;
@@ -44,6 +49,36 @@ use super::{AccelSample, StepEvent};
 
 /// Most steps one `push` can report (a bout release plus steps on the new grid points).
 const OUT_CAP: usize = 32;
+/// Most peak notes one `push` keeps (one grid point has at most one peak; a push crosses
+/// more than this many grid points only after a slow input's gap).
+const NOTES_CAP: usize = 4;
+
+/// What the peak picking decided about one local maximum of the band-passed signal (for
+/// diagnostics: [`LiveDetector::peaks`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeakVerdict {
+    /// Within the refractory interval after the previous accepted peak.
+    Refractory,
+    /// Below the adaptive threshold (a share of the recent amplitude) or the absolute floor.
+    BelowThreshold,
+    /// Inside a bout, below the share of the bout's typical step height.
+    BelowBoutHeight,
+    /// Offered to the bout gate as a candidate step (counted only if a bout takes it).
+    Candidate,
+}
+
+/// One local maximum of the band-passed gait signal and the peak picking's verdict on it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PeakNote {
+    /// Peak time (not the contact time; the filters' delay is not taken off), seconds.
+    pub t_s: f64,
+    /// Height of the band-passed signal, m/s².
+    pub height: f64,
+    /// Height relative to the recent amplitude.
+    pub relative: f64,
+    /// What became of it.
+    pub verdict: PeakVerdict,
+}
 
 /// Settings of the live detector. The defaults are the tested ones.
 #[derive(Clone, Copy, Debug)]
@@ -121,11 +156,13 @@ impl Default for DetectorConfig {
     }
 }
 
-/// Fixed-capacity list of steps reported by one `push`.
+/// Fixed-capacity list of steps reported by one `push`, and the notes on the peaks it saw.
 #[derive(Clone, Copy, Debug)]
 struct OutBuf {
     steps: [StepEvent; OUT_CAP],
     n: usize,
+    notes: [PeakNote; NOTES_CAP],
+    n_notes: usize,
 }
 
 impl OutBuf {
@@ -133,6 +170,18 @@ impl OutBuf {
         if self.n < OUT_CAP {
             self.steps[self.n] = s;
             self.n += 1;
+        }
+    }
+
+    fn note(&mut self, t_s: f64, height: f64, amp: f64, verdict: PeakVerdict) {
+        if self.n_notes < NOTES_CAP {
+            self.notes[self.n_notes] = PeakNote {
+                t_s,
+                height,
+                relative: if amp > 0.0 { height / amp } else { 0.0 },
+                verdict,
+            };
+            self.n_notes += 1;
         }
     }
 }
@@ -248,6 +297,13 @@ impl LiveDetector {
             out: OutBuf {
                 steps: [StepEvent::default(); OUT_CAP],
                 n: 0,
+                notes: [PeakNote {
+                    t_s: 0.0,
+                    height: 0.0,
+                    relative: 0.0,
+                    verdict: PeakVerdict::Candidate,
+                }; NOTES_CAP],
+                n_notes: 0,
             },
             last_input_s: None,
         }
@@ -294,6 +350,12 @@ impl LiveDetector {
         self.grid.period
     }
 
+    /// The local maxima of the band-passed signal that the last `push` decided on, with the
+    /// verdicts (for diagnostics; after the warm-up, at most a few per push).
+    pub fn peaks(&self) -> &[PeakNote] {
+        &self.out.notes[..self.out.n_notes]
+    }
+
     /// Whether a walking/running bout is in progress (steps are being counted).
     pub fn in_bout(&self) -> bool {
         self.gate.in_bout()
@@ -305,6 +367,7 @@ impl LiveDetector {
     /// released together when it is confirmed.
     pub fn push(&mut self, s: &AccelSample) -> &[StepEvent] {
         self.out.n = 0;
+        self.out.n_notes = 0;
         if !s.t_s.is_finite() || s.acc.iter().any(|a| !a.is_finite()) {
             return &[];
         }
@@ -443,6 +506,7 @@ impl LiveDetector {
             .map(|p| (cfg.refractory * p).max(cfg.min_refractory_s))
             .unwrap_or(cfg.min_refractory_s);
         if since.is_some_and(|d| d < refractory) {
+            out.note(t_peak, y1, amp, PeakVerdict::Refractory);
             return;
         }
         // Near the next step time; inside a bout also near a whole number of periods since
@@ -461,14 +525,17 @@ impl LiveDetector {
             cfg.threshold
         };
         if y1 < cfg.floor_mps2 || y1 < share * amp {
+            out.note(t_peak, y1, amp, PeakVerdict::BelowThreshold);
             return;
         }
         if gate.in_bout()
             && g.typical_height()
                 .is_some_and(|h| y1 < cfg.min_height_share * h)
         {
+            out.note(t_peak, y1, amp, PeakVerdict::BelowBoutHeight);
             return;
         }
+        out.note(t_peak, y1, amp, PeakVerdict::Candidate);
         let periodic = g.period.is_some_and(|p| p.strength >= cfg.min_periodicity);
         let f_step = period.map(|p| 1.0 / p).unwrap_or(2.0);
         let delay = Self::delay_s(cfg, g, f_step);
