@@ -762,6 +762,8 @@ pub fn detect(
     };
 
     // Columns.
+    // Numeric columns a headerless file has beyond the ones taken (the choice was a guess).
+    let mut unused_columns = Vec::new();
     let (time_col, axes): (Option<usize>, Axes) = if let Some(spec) = &options.columns {
         let resolve = |r: &ColumnRef| -> Result<usize, SourceError> {
             match r {
@@ -838,11 +840,13 @@ pub fn detect(
         };
         (time, axes)
     } else {
-        headerless_columns(&table, decimal_comma).ok_or_else(|| {
+        let (time, axes, unused) = headerless_columns(&table, decimal_comma).ok_or_else(|| {
             unknown(format!(
                 "no header, and the {n_fields} columns do not look like time + x,y,z or time + magnitude"
             ))
-        })?
+        })?;
+        unused_columns = unused;
+        (time, axes)
     };
 
     let layout_cols = Layout {
@@ -1000,6 +1004,26 @@ pub fn detect(
     };
 
     let mut warnings = Vec::new();
+    if !unused_columns.is_empty() {
+        let list = |cols: &[usize]| {
+            cols.iter()
+                .map(|c| (c + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let taken = match layout_cols.axes {
+            Axes::Xyz(a) => format!("columns {} as x, y, z", list(&a)),
+            Axes::Magnitude(m) => format!("column {} as the magnitude", m + 1),
+        };
+        let taken = match time_col {
+            Some(t) => format!("column {} as time and {taken}", t + 1),
+            None => taken,
+        };
+        warnings.push(ReadWarning::ColumnsGuessed {
+            taken,
+            unused: list(&unused_columns),
+        });
+    }
     if let (Some(rate_hz), TimeSource::Column { column, unit, .. }) = (options.rate_hz, &time) {
         if *unit != TimeUnit::SampleIndex {
             warnings.push(ReadWarning::RateIgnored {
@@ -1088,8 +1112,11 @@ fn magnitude(row: &[&[u8]], axes: Axes, decimal_comma: bool) -> Option<f64> {
 }
 
 /// Columns of a headerless file: time first if it increases, constant columns skipped, then
-/// three axes or one magnitude.
-fn headerless_columns(table: &Table<'_>, decimal_comma: bool) -> Option<(Option<usize>, Axes)> {
+/// three axes or one magnitude; and the other numeric columns, left unused.
+fn headerless_columns(
+    table: &Table<'_>,
+    decimal_comma: bool,
+) -> Option<(Option<usize>, Axes, Vec<usize>)> {
     let n = table.rows.iter().map(Vec::len).max()?;
     let numeric = |c: usize| -> Vec<f64> {
         table
@@ -1123,13 +1150,10 @@ fn headerless_columns(table: &Table<'_>, decimal_comma: bool) -> Option<(Option<
             continue; // a sensor-type or status code
         }
         axes.push(c);
-        if axes.len() == 3 {
-            break;
-        }
     }
     match axes.as_slice() {
-        [x, y, z] => Some((time, Axes::Xyz([*x, *y, *z]))),
-        [m] => Some((time, Axes::Magnitude(*m))),
+        [x, y, z, unused @ ..] => Some((time, Axes::Xyz([*x, *y, *z]), unused.to_vec())),
+        [m] => Some((time, Axes::Magnitude(*m), Vec::new())),
         _ => None,
     }
 }
@@ -1190,6 +1214,27 @@ mod tests {
             }
         ));
         assert_eq!(l.scale_to_ms2, 1.0);
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn headerless_with_more_numeric_columns_says_the_columns_were_guessed() {
+        // index, temperature, then the axes: the first three after time are taken, with a
+        // warning that names the unused column and how to choose.
+        let l = det("0,24.5,9.7,0.2,0.1
+1,24.6,9.8,0.1,0.2
+2,24.4,9.6,0.3,0.1
+")
+        .unwrap();
+        assert_eq!(l.axes, Axes::Xyz([1, 2, 3]));
+        let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("column 1 as time and columns 2, 3, 4 as x, y, z")
+                && w[0].contains("column(s) 5 also hold numbers")
+                && w[0].contains("--columns"),
+            "{w:?}"
+        );
     }
 
     #[test]

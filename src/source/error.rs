@@ -147,6 +147,14 @@ pub enum ReadWarning {
         /// A `--columns` value that leaves the time column out, so the rate is used.
         columns_without_time: String,
     },
+    /// A headerless file has more numeric columns than time and x, y, z: which ones are the
+    /// acceleration was a guess.
+    ColumnsGuessed {
+        /// What was taken, in words (`column 1 as time and columns 2, 3, 4 as x, y, z`).
+        taken: String,
+        /// The numeric columns left out, 1-based (`5, 6`).
+        unused: String,
+    },
 }
 
 impl fmt::Display for ReadWarning {
@@ -161,6 +169,13 @@ impl fmt::Display for ReadWarning {
                 "--rate {rate_hz} is not used: the file has its own time column {time_column}, \
                  and its time stamps are kept (gaps included); to time the rows by --rate \
                  instead, leave the time column out: --columns {columns_without_time}"
+            ),
+            ReadWarning::ColumnsGuessed { taken, unused } => write!(
+                f,
+                "the file has no header, so its columns were guessed: {taken}; column(s) \
+                 {unused} also hold numbers and were left out. If the acceleration is elsewhere, \
+                 name the columns by position with --columns TIME,X,Y,Z (for example \
+                 --columns 1,3,4,5)"
             ),
         }
     }
