@@ -19,6 +19,7 @@ use super::detect::{Axes, Layout, TimeSource};
 use super::error::{Gaps, SkipReason, MIN_GAP_S};
 use super::fields::{parse_clock, parse_datetime, parse_integer, parse_number};
 use super::options::TimeUnit;
+use super::plain_simd::Lanes;
 use crate::gait::AccelSample;
 
 /// Largest acceleration accepted, m/s² (about 10 000 g); beyond it a value is a glitch.
@@ -152,7 +153,7 @@ pub struct RawRow {
 /// What one of the first [`Layout::fields_needed`] columns holds, for
 /// [`RowParser::parse_plain`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
+pub(super) enum Role {
     /// Not read.
     Skip,
     /// A numeric time stamp or sample counter.
@@ -181,6 +182,8 @@ pub struct RowParser {
     plain: Box<[Role]>,
     /// `plain` is [`TIME_XYZ`].
     time_xyz: bool,
+    /// The whole-line vector path, when the CPU and the layout allow it.
+    simd: Option<Lanes>,
 }
 
 impl RowParser {
@@ -195,7 +198,23 @@ impl RowParser {
             delimiter: layout.delimiter,
             plain: plain_roles(layout).unwrap_or_default(),
             time_xyz: plain_roles(layout).is_some_and(|r| *r == TIME_XYZ),
+            simd: plain_roles(layout).and_then(|roles| {
+                Lanes::new(&roles, layout.scale_to_ms2, MAX_ACCEL_MS2, layout.delimiter)
+            }),
         }
+    }
+
+    /// The whole-line vector path for this layout, if the CPU has it (see [`super::plain_simd`]).
+    pub(super) fn simd(&self) -> Option<&Lanes> {
+        self.simd.as_ref()
+    }
+
+    /// This parser without the vector path: every plain line takes the scalar one (for tests
+    /// that check the two give the same rows).
+    #[cfg(test)]
+    pub(super) fn without_simd(mut self) -> Self {
+        self.simd = None;
+        self
     }
 
     /// True when [`RowParser::parse_plain`] can parse rows of this layout (it may still hand
