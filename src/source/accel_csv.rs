@@ -556,20 +556,30 @@ impl Placer<'_> {
         for block in &batch.parsed[..batch.len] {
             let base = *self.next_line - 1;
             out.reserve(block.rows.len());
-            let mut errors = block.errors.iter().peekable();
-            for (i, raw) in block.rows.iter().enumerate() {
-                while let Some((_, line, reason)) = errors.next_if(|e| e.0 == i) {
-                    self.skip(base + line, reason);
-                }
-                match self.decoder.place_row(raw) {
-                    Ok(sample) => out.push(sample),
-                    Err(reason) => self.skipped.record(base + raw.line, reason),
-                }
-            }
-            for (_, line, reason) in errors {
+            let mut from = 0;
+            for (before, line, reason) in &block.errors {
+                self.place_rows(&block.rows[from..*before], base, out);
                 self.skip(base + line, reason);
+                from = *before;
             }
+            self.place_rows(&block.rows[from..], base, out);
             *self.next_line += block.lines;
+        }
+    }
+
+    /// Place rows that all parsed: runs of plain ones at once
+    /// ([`RowDecoder::place_plain_rows`]), the others one by one.
+    fn place_rows(&mut self, mut rows: &[RawRow], base: u64, out: &mut Vec<AccelSample>) {
+        while !rows.is_empty() {
+            rows = &rows[self.decoder.place_plain_rows(rows, out)..];
+            let Some((raw, rest)) = rows.split_first() else {
+                break;
+            };
+            match self.decoder.place_row(raw) {
+                Ok(sample) => out.push(sample),
+                Err(reason) => self.skipped.record(base + raw.line, reason),
+            }
+            rows = rest;
         }
     }
 

@@ -836,6 +836,53 @@ impl RowDecoder {
         }
     }
 
+    /// Place the leading rows of `rows` that need none of [`RowDecoder::place_row`]'s rare
+    /// cases, appending their samples to `out`: a numeric time of the same kind as the
+    /// origin's (`Float` after `Float`, `Integer` after `Integer`), finite and in range, and
+    /// strictly after the last one by at most the gap length. Returns how many it placed (0
+    /// before the first kept sample); the next row, if any, needs `place_row`. The samples
+    /// and the state are the ones `place_row` gives, row after row.
+    #[inline]
+    pub fn place_plain_rows(&mut self, rows: &[RawRow], out: &mut Vec<AccelSample>) -> usize {
+        let (Some(origin), Some(mut last)) = (self.origin, self.last_t) else {
+            return 0;
+        };
+        let (per_unit, gap_s) = (self.per_unit, self.gap_s);
+        // The checks of `place_row`, in one test (NaN fails it).
+        let fits = |t: f64, last: f64| t.abs() <= 1e10 && t > last && t - last <= gap_s;
+        let mut placed = 0;
+        match origin {
+            Origin::Float(o) => {
+                for raw in rows {
+                    let RawTime::Float(v) = raw.time else { break };
+                    let t_s = (v - o) * per_unit;
+                    if !fits(t_s, last) {
+                        break;
+                    }
+                    out.push(AccelSample { t_s, acc: raw.acc });
+                    last = t_s;
+                    placed += 1;
+                }
+            }
+            Origin::Integer(o) => {
+                for raw in rows {
+                    let RawTime::Integer(i) = raw.time else { break };
+                    let t_s = i.wrapping_sub(o) as f64 * per_unit;
+                    if !fits(t_s, last) {
+                        break;
+                    }
+                    out.push(AccelSample { t_s, acc: raw.acc });
+                    last = t_s;
+                    placed += 1;
+                }
+            }
+            Origin::Row(_) | Origin::DateTime(..) => {}
+        }
+        self.rows += placed as u64;
+        self.last_t = Some(last);
+        placed
+    }
+
     /// [`RowDecoder::place`] for a row that parsed.
     #[inline]
     pub fn place_row(&mut self, raw: &RawRow) -> Result<AccelSample, SkipReason> {
