@@ -286,7 +286,7 @@ impl Plan {
 /// One per parsed block, reused from batch to batch.
 #[derive(Clone, Debug)]
 pub(super) struct PlanCache {
-    plans: Box<[Plan]>,
+    plans: Box<[Plan; SLOTS]>,
 }
 
 impl Default for PlanCache {
@@ -294,7 +294,7 @@ impl Default for PlanCache {
         // An empty slot's plan is unusable, and its shape (all zero: `end` 0) is none a line
         // has: a line's last field ends after at least one digit.
         PlanCache {
-            plans: vec![Plan::unusable(Shape::default()); SLOTS].into_boxed_slice(),
+            plans: Box::new(std::array::from_fn(|_| Plan::unusable(Shape::default()))),
         }
     }
 }
