@@ -23,6 +23,7 @@ use super::decode::{LineSplitter, RawRow, RowDecoder, RowParser};
 use super::detect::{detect, Layout};
 use super::error::{Gaps, SkipReason, SkippedRows, SourceError, STDIN_NAME};
 use super::options::ReadOptions;
+use super::plain_simd::PlanCache;
 use crate::gait::AccelSample;
 use rayon::prelude::*;
 use std::fs::File;
@@ -349,15 +350,20 @@ fn read_prefix(input: &mut dyn Read, buf: &mut Vec<u8>, limit: usize) -> std::io
 #[derive(Default)]
 struct ParsedBlock {
     rows: Vec<RawRow>,
+    /// Plans of the line shapes met, for the vector path.
+    plans: PlanCache,
     /// Rows that did not parse: (index in `rows` they come before, line, reason).
     errors: Vec<(usize, u64, SkipReason)>,
     lines: u64,
 }
 
 /// Parse one block of whole lines into `out` (cleared first). Blank lines and `#` comment
-/// lines are passed over (but counted as lines). Plain numeric lines take
+/// lines are passed over (but counted as lines). Plain numeric lines take the vector path
+/// when the CPU has it (see [`super::plain_simd`]), else (and for the lines it leaves)
 /// [`RowParser::parse_plain`]; the others are split by csv-core.
 fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser, out: &mut ParsedBlock) {
+    /// Lines the vector path may leave to the others before it is judged.
+    const SIMD_TRIAL: u64 = 64;
     out.rows.clear();
     out.errors.clear();
     out.rows.reserve(text.len() / 24);
@@ -365,7 +371,24 @@ fn parse_block(text: &[u8], delimiter: u8, parser: &RowParser, out: &mut ParsedB
     let mut splitter: Option<LineSplitter> = None;
     let mut start = 0;
     let mut line_no = 0u64;
+    let mut simd = parser.simd();
+    let (mut simd_read, mut simd_left) = (0u64, 0u64);
     while start < text.len() {
+        if let Some(lanes) = simd {
+            let from = line_no;
+            start = lanes.parse_run(&mut out.plans, text, start, &mut line_no, &mut out.rows);
+            if start >= text.len() {
+                break;
+            }
+            // A file whose lines it mostly leaves (long numbers, quotes) is not worth trying
+            // it on, line after line: in this block, stop once it has left more lines than it
+            // read.
+            simd_read += line_no - from;
+            simd_left += 1;
+            if simd_left >= SIMD_TRIAL && simd_left > simd_read {
+                simd = None;
+            }
+        }
         line_no += 1;
         if plain {
             if let Some((row, next)) = parser.parse_plain_at(text, start, line_no) {
@@ -533,20 +556,30 @@ impl Placer<'_> {
         for block in &batch.parsed[..batch.len] {
             let base = *self.next_line - 1;
             out.reserve(block.rows.len());
-            let mut errors = block.errors.iter().peekable();
-            for (i, raw) in block.rows.iter().enumerate() {
-                while let Some((_, line, reason)) = errors.next_if(|e| e.0 == i) {
-                    self.skip(base + line, reason);
-                }
-                match self.decoder.place_row(raw) {
-                    Ok(sample) => out.push(sample),
-                    Err(reason) => self.skipped.record(base + raw.line, reason),
-                }
-            }
-            for (_, line, reason) in errors {
+            let mut from = 0;
+            for (before, line, reason) in &block.errors {
+                self.place_rows(&block.rows[from..*before], base, out);
                 self.skip(base + line, reason);
+                from = *before;
             }
+            self.place_rows(&block.rows[from..], base, out);
             *self.next_line += block.lines;
+        }
+    }
+
+    /// Place rows that all parsed: runs of plain ones at once
+    /// ([`RowDecoder::place_plain_rows`]), the others one by one.
+    fn place_rows(&mut self, mut rows: &[RawRow], base: u64, out: &mut Vec<AccelSample>) {
+        while !rows.is_empty() {
+            rows = &rows[self.decoder.place_plain_rows(rows, out)..];
+            let Some((raw, rest)) = rows.split_first() else {
+                break;
+            };
+            match self.decoder.place_row(raw) {
+                Ok(sample) => out.push(sample),
+                Err(reason) => self.skipped.record(base + raw.line, reason),
+            }
+            rows = rest;
         }
     }
 
@@ -741,5 +774,142 @@ impl Iterator for AccelReader {
         self.ready_pos += 1;
         self.samples += 1;
         Some(Ok(sample))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::options::Units;
+    use proptest::prelude::*;
+
+    /// Parse the data lines of `text` block by block, with the vector path (when the CPU has
+    /// it) and without: the two must give the same rows, skips and line counts.
+    fn same_with_and_without_simd(text: &str, options: &ReadOptions) {
+        let Ok(reader) = AccelReader::from_bytes("t.csv", text.as_bytes().to_vec(), options) else {
+            return;
+        };
+        let layout = reader.layout();
+        let body = &text.as_bytes()[layout.data_start_byte..];
+        let vector = RowParser::new(layout);
+        let scalar = vector.clone().without_simd();
+        let (mut a, mut b) = (ParsedBlock::default(), ParsedBlock::default());
+        // The whole body, and blocks of a few lines, so lines meet the block's end too.
+        let lines: Vec<&[u8]> = body.split_inclusive(|&c| c == b'\n').collect();
+        for block in std::iter::once(body.to_vec()).chain(lines.chunks(7).map(<[_]>::concat)) {
+            parse_block(&block, layout.delimiter, &vector, &mut a);
+            parse_block(&block, layout.delimiter, &scalar, &mut b);
+            assert_eq!(a.rows, b.rows, "{}", String::from_utf8_lossy(&block));
+            assert_eq!(a.errors, b.errors);
+            assert_eq!(a.lines, b.lines);
+        }
+    }
+
+    #[test]
+    fn the_vector_path_reads_lines_like_the_scalar_one() {
+        let lines = [
+            "0.00,-0.4665,1.3300,10.0006",
+            "3599.99,-0.4665,1.3300,10.0006",
+            "35999.99,-10.1234,-1.2345,10.1234",
+            "1,2,3,4",
+            "-0,-0.0,-0.00000,0.0000000",
+            "12345678,1234567.8,-9999999.9,0.0000001",
+            "1,0.0000001,1.2345678,-0.12",
+            "24,1.5,2.5,3.5,,",
+            "2,12345678,-1234567,99999999",
+            "-3,0.00000001,1,2",
+            "123456789,1,2,3",
+            "1.123456789,1,2,3",
+            "1,100000.0,2,3",
+            "1,99999.99,2,3",
+            "1,-100000.5,2,3",
+            "2,1.5,2.5,3.5,\"x,y\",tail",
+            "3,1.5,2.5,3.5,more\r",
+            "4,1.5,2.5,3.5\r",
+            "5,1.5,2.5,3.5\rx",
+            "6,1.5,2.5",
+            "7,1.5,2.5,3.5,4.5",
+            "8,+1.5,.5,5.",
+            "9,1e3,1.5E-2,NaN",
+            "10, 1.5,2,3",
+            "11,1.5 ,2,3",
+            "12,--1,2,3",
+            "13,1-1,2,3",
+            "14,1.2.3,2,3",
+            "15,1..2,2,3",
+            "16,,2,3",
+            "-17,1,2,3",
+            "# 18,1,2,3",
+            "23,1.5,2.5,3.5,",
+            "",
+            "19,1,2,3",
+            "20,0001.50,00,-00.1",
+            "21,1.5,2.5,3.5,4.5,5.5,6.5,7.5,8.5,9.5,10.5",
+            "22.5,1,2,3",
+            "22.25,1,2,3",
+        ];
+        for end in ["\n", "\r\n"] {
+            for header in [
+                "time,ax,ay,az",
+                "t,x,y,z",
+                "ax,ay,az",
+                "Timestamp,Magnitude,Note",
+            ] {
+                let mut text = format!("{header}{end}");
+                for _ in 0..3 {
+                    for line in lines {
+                        text.push_str(line);
+                        text.push_str(end);
+                    }
+                }
+                for units in [Units::Auto, Units::G, Units::MetersPerSecond2] {
+                    let options = ReadOptions {
+                        rate_hz: Some(100.0),
+                        units,
+                        ..ReadOptions::default()
+                    };
+                    same_with_and_without_simd(&text, &options);
+                    same_with_and_without_simd(&text.replace(',', ";"), &options);
+                    same_with_and_without_simd(&text.replace(',', "\t"), &options);
+                }
+            }
+        }
+    }
+
+    /// A number as exports and damaged files write them, mostly plain and short.
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => (-20f64..20.0, 0usize..6).prop_map(|(v, d)| format!("{v:.d$}")),
+            2 => (-9f64..9.0, 0usize..9).prop_map(|(v, d)| format!("{v:.d$}")),
+            2 => (-2e5f64..2e5, 0usize..9).prop_map(|(v, d)| format!("{v:.d$}")),
+            1 => "-?[0-9]{1,9}(\\.[0-9]{1,9})?",
+            1 => "[0-9.eE+-]{1,6}",
+            1 => prop::sample::select(vec!["-0", "-0.0", "+1", ".5", "5.", "", " 1", "\"1\"", "1\r"])
+                .prop_map(str::to_string),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_vector_path_reads_recordings_like_the_scalar_one(
+            header in prop::sample::select(vec![
+                "time,ax,ay,az\n", "ax,ay,az\n", "Timestamp,Magnitude,Note\n",
+                "t_ns,n,ax,ay,az\n", "time,seconds_elapsed,z,y,x\n",
+            ]),
+            sep in prop::sample::select(vec![",", ";", "\t", "|"]),
+            rows in prop::collection::vec(
+                (prop::collection::vec(number(), 1..7), prop::sample::select(vec!["\n", "\r\n"])),
+                1..120,
+            ),
+        ) {
+            let mut text = header.replace(',', sep);
+            for (i, (fields, end)) in rows.iter().enumerate() {
+                text.push_str(&format!("{:.2}{sep}", i as f64 / 100.0));
+                text.push_str(&fields.join(sep));
+                text.push_str(end);
+            }
+            let options = ReadOptions { rate_hz: Some(100.0), ..ReadOptions::default() };
+            same_with_and_without_simd(&text, &options);
+        }
     }
 }

@@ -19,6 +19,7 @@ use super::detect::{Axes, Layout, TimeSource};
 use super::error::{Gaps, SkipReason, MIN_GAP_S};
 use super::fields::{parse_clock, parse_datetime, parse_integer, parse_number};
 use super::options::TimeUnit;
+use super::plain_simd::Lanes;
 use crate::gait::AccelSample;
 
 /// Largest acceleration accepted, m/s² (about 10 000 g); beyond it a value is a glitch.
@@ -152,7 +153,7 @@ pub struct RawRow {
 /// What one of the first [`Layout::fields_needed`] columns holds, for
 /// [`RowParser::parse_plain`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
+pub(super) enum Role {
     /// Not read.
     Skip,
     /// A numeric time stamp or sample counter.
@@ -181,6 +182,8 @@ pub struct RowParser {
     plain: Box<[Role]>,
     /// `plain` is [`TIME_XYZ`].
     time_xyz: bool,
+    /// The whole-line vector path, when the CPU and the layout allow it.
+    simd: Option<Lanes>,
 }
 
 impl RowParser {
@@ -195,7 +198,23 @@ impl RowParser {
             delimiter: layout.delimiter,
             plain: plain_roles(layout).unwrap_or_default(),
             time_xyz: plain_roles(layout).is_some_and(|r| *r == TIME_XYZ),
+            simd: plain_roles(layout).and_then(|roles| {
+                Lanes::new(&roles, layout.scale_to_ms2, MAX_ACCEL_MS2, layout.delimiter)
+            }),
         }
+    }
+
+    /// The whole-line vector path for this layout, if the CPU has it (see [`super::plain_simd`]).
+    pub(super) fn simd(&self) -> Option<&Lanes> {
+        self.simd.as_ref()
+    }
+
+    /// This parser without the vector path: every plain line takes the scalar one (for tests
+    /// that check the two give the same rows).
+    #[cfg(test)]
+    pub(super) fn without_simd(mut self) -> Self {
+        self.simd = None;
+        self
     }
 
     /// True when [`RowParser::parse_plain`] can parse rows of this layout (it may still hand
@@ -815,6 +834,53 @@ impl RowDecoder {
                 Err(reason)
             }
         }
+    }
+
+    /// Place the leading rows of `rows` that need none of [`RowDecoder::place_row`]'s rare
+    /// cases, appending their samples to `out`: a numeric time of the same kind as the
+    /// origin's (`Float` after `Float`, `Integer` after `Integer`), finite and in range, and
+    /// strictly after the last one by at most the gap length. Returns how many it placed (0
+    /// before the first kept sample); the next row, if any, needs `place_row`. The samples
+    /// and the state are the ones `place_row` gives, row after row.
+    #[inline]
+    pub fn place_plain_rows(&mut self, rows: &[RawRow], out: &mut Vec<AccelSample>) -> usize {
+        let (Some(origin), Some(mut last)) = (self.origin, self.last_t) else {
+            return 0;
+        };
+        let (per_unit, gap_s) = (self.per_unit, self.gap_s);
+        // The checks of `place_row`, in one test (NaN fails it).
+        let fits = |t: f64, last: f64| t.abs() <= 1e10 && t > last && t - last <= gap_s;
+        let mut placed = 0;
+        match origin {
+            Origin::Float(o) => {
+                for raw in rows {
+                    let RawTime::Float(v) = raw.time else { break };
+                    let t_s = (v - o) * per_unit;
+                    if !fits(t_s, last) {
+                        break;
+                    }
+                    out.push(AccelSample { t_s, acc: raw.acc });
+                    last = t_s;
+                    placed += 1;
+                }
+            }
+            Origin::Integer(o) => {
+                for raw in rows {
+                    let RawTime::Integer(i) = raw.time else { break };
+                    let t_s = i.wrapping_sub(o) as f64 * per_unit;
+                    if !fits(t_s, last) {
+                        break;
+                    }
+                    out.push(AccelSample { t_s, acc: raw.acc });
+                    last = t_s;
+                    placed += 1;
+                }
+            }
+            Origin::Row(_) | Origin::DateTime(..) => {}
+        }
+        self.rows += placed as u64;
+        self.last_t = Some(last);
+        placed
     }
 
     /// [`RowDecoder::place`] for a row that parsed.

@@ -22,6 +22,7 @@ pub mod fields;
 pub mod line;
 pub mod live;
 pub mod options;
+mod plain_simd;
 pub mod session;
 pub mod wav;
 
