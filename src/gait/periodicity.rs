@@ -296,6 +296,7 @@ impl Periodicity {
         let r = &sums.r[..self.n_lags];
         // Normalised autocorrelation at lag k (tracked lags only).
         let rn = |k: usize| f64::from(r[k]) * inv;
+        let lm = |k: usize| r[k] >= r[k - 1] && r[k] >= r[k + 1];
         let refine = |k: usize| {
             let (a, b, c) = (rn(k - 1), rn(k), rn(k + 1));
             let den = a - 2.0 * b + c;
@@ -307,23 +308,13 @@ impl Periodicity {
         };
         let k_min = self.k_lo + 1;
         let k_max = self.n_lags - 2;
-        // Local maxima of lags k_min..=k_max: bit k - k_min.
-        let (best, maxima) = strongest_local_max(&r[k_min - 1..=k_max + 1]);
+        let best = strongest_local_max(&r[k_min - 1..=k_max + 1]);
         if best <= 0.0 {
             return None;
         }
-        // The local maxima among lags lo..=hi, in increasing order.
-        let peaks = |lo: usize, hi: usize| {
-            let mut from = lo - k_min;
-            std::iter::from_fn(move || {
-                let i = maxima.next(from, hi.checked_sub(k_min)?)?;
-                from = i + 1;
-                Some(k_min + i)
-            })
-        };
         // The first peak that is nearly as strong as the strongest: the fundamental repetition.
         let strong = 0.8 * best;
-        let k_first = peaks(k_min, k_max).find(|&k| r[k] >= strong)?;
+        let k_first = (k_min..=k_max).find(|&k| r[k] >= strong && lm(k))?;
         let (lag, r_full) = refine(k_first);
         let mut step = lag;
         let mut halved = false;
@@ -339,8 +330,8 @@ impl Periodicity {
             let lo = floor_usize(sub * 0.85).max(k_min);
             let hi = ceil_usize(sub * 1.15).min(k_max);
             let mut cand: Option<usize> = None;
-            for j in peaks(lo, hi) {
-                if cand.is_none_or(|c| r[j] > r[c]) {
+            for j in lo..=hi {
+                if lm(j) && cand.is_none_or(|c| r[j] > r[c]) {
                     cand = Some(j);
                 }
             }
@@ -450,50 +441,10 @@ fn ceil_usize(x: f64) -> usize {
     t + usize::from((t as f64) < x)
 }
 
-/// Which interior points of a lag slice are local maxima: bit `i` is point `i + 1` of the
-/// slice (up to `MAX_LAGS` points).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct LocalMaxima([u64; LM_WORDS]);
-
-/// Words of [`LocalMaxima`].
-const LM_WORDS: usize = MAX_LAGS.div_ceil(64);
-
-impl LocalMaxima {
-    /// Mark the `LANES` points from `at` whose bits are set in `bits`.
-    #[inline(always)]
-    fn set_chunk(&mut self, at: usize, bits: u8) {
-        let (w, s) = (at / 64, at % 64);
-        let wide = u128::from(bits) << s;
-        self.0[w] |= wide as u64;
-        if w + 1 < LM_WORDS {
-            self.0[w + 1] |= (wide >> 64) as u64;
-        }
-    }
-
-    /// The first marked point at or after `from`, up to and including `to`.
-    #[inline]
-    fn next(&self, from: usize, to: usize) -> Option<usize> {
-        let mut w = from / 64;
-        let mut bits = *self.0.get(w)? & (u64::MAX << (from % 64));
-        loop {
-            if bits != 0 {
-                let i = w * 64 + bits.trailing_zeros() as usize;
-                return (i <= to).then_some(i);
-            }
-            w += 1;
-            if w * 64 > to {
-                return None;
-            }
-            bits = *self.0.get(w)?;
-        }
-    }
-}
-
 /// The largest value among the local maxima of `r` (its interior points no smaller than both
-/// neighbours), or 0 when none is positive, and which interior points are local maxima.
-/// Eight independent running maxima and eight mask bits per chunk, so the loop vectorises
-/// (256-bit where the CPU has AVX; comparisons and maxima, so the same answer).
-fn strongest_local_max(r: &[f32]) -> (f32, LocalMaxima) {
+/// neighbours), or 0 when none is positive. Eight independent running maxima, so the loop
+/// vectorises (256-bit where the CPU has AVX; comparisons and maxima, so the same answer).
+fn strongest_local_max(r: &[f32]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU supports AVX (checked just above), the only requirement of
@@ -503,137 +454,60 @@ fn strongest_local_max(r: &[f32]) -> (f32, LocalMaxima) {
     strongest_local_max_any(r)
 }
 
-/// [`strongest_local_max`] with AVX: per chunk of eight points, three unaligned loads, two
-/// comparisons, a maximum and a move-mask for the eight mask bits (the compiler does not
-/// vectorise the mask of the portable version).
+/// [`strongest_local_max`] compiled for 256-bit vectors.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-fn strongest_local_max_avx(r: &[f32]) -> (f32, LocalMaxima) {
-    use std::arch::x86_64::{
-        _mm256_and_ps, _mm256_castps256_ps128, _mm256_cmp_ps, _mm256_extractf128_ps,
-        _mm256_loadu_ps, _mm256_max_ps, _mm256_movemask_ps, _mm256_setzero_ps, _mm_cvtss_f32,
-        _mm_max_ps, _mm_max_ss, _mm_movehl_ps, _mm_shuffle_ps, _CMP_GE_OQ,
-    };
-    let n = r.len();
-    if n < LANES + 2 {
-        return strongest_local_max_any(r);
-    }
-    // A lag slice never holds more points than the mask (any beyond it would be ignored).
-    debug_assert!(n - 2 <= MAX_LAGS);
-    let m = (n - 2).min(MAX_LAGS);
-    // Mask bits by chunk: byte `c` is chunk `c`'s eight bits (little-endian words below).
-    let mut bytes = [0u8; LM_WORDS * 8];
-    let mut best = _mm256_setzero_ps();
-    // One chunk from point `at`: its mask bits, with `best` updated.
-    macro_rules! chunk {
-        ($at:expr) => {{
-            let at: usize = $at;
-            // SAFETY: `at + LANES <= m`, and `m + 2 <= n = r.len()`, so the loads at offsets
-            // `at`, `at + 1` and `at + 2` each read LANES floats inside `r`; unaligned loads
-            // have no alignment requirement.
-            let (a, b, c) = unsafe {
-                debug_assert!(at + LANES + 2 <= n);
-                let x = r.as_ptr().add(at);
-                (
-                    _mm256_loadu_ps(x),
-                    _mm256_loadu_ps(x.add(1)),
-                    _mm256_loadu_ps(x.add(2)),
-                )
-            };
-            // `b >= a` ordered and quiet, as Rust's `>=` (false for NaN).
-            let is_max = _mm256_and_ps(
-                _mm256_cmp_ps::<_CMP_GE_OQ>(b, a),
-                _mm256_cmp_ps::<_CMP_GE_OQ>(b, c),
-            );
-            // max(v, best) is v where v > best, else best: the portable fold's rule.
-            best = _mm256_max_ps(_mm256_and_ps(is_max, b), best);
-            _mm256_movemask_ps(is_max) as u8
-        }};
-    }
-    for (c, byte) in bytes.iter_mut().enumerate().take(m / LANES) {
-        *byte = chunk!(c * LANES);
-    }
-    let mut marks = LocalMaxima(std::array::from_fn(|w| {
-        u64::from_le_bytes(std::array::from_fn(|i| bytes[w * 8 + i]))
-    }));
-    // The last, partial chunk as a whole one ending at the end: points seen twice do not
-    // change a maximum, and their mask bits are the same.
-    if m % LANES != 0 {
-        let t = m - LANES;
-        marks.set_chunk(t, chunk!(t));
-    }
-    // The lanes only ever grow from +0 to larger numbers (never NaN or -0), so a maximum in
-    // any order is the portable fold's answer.
-    let half = _mm_max_ps(
-        _mm256_extractf128_ps::<1>(best),
-        _mm256_castps256_ps128(best),
-    );
-    let pair = _mm_max_ps(half, _mm_movehl_ps(half, half));
-    let one = _mm_max_ss(pair, _mm_shuffle_ps::<1>(pair, pair));
-    let best = _mm_cvtss_f32(one);
-    (best, marks)
+fn strongest_local_max_avx(r: &[f32]) -> f32 {
+    strongest_local_max_any(r)
 }
 
 #[inline(always)]
-fn strongest_local_max_any(r: &[f32]) -> (f32, LocalMaxima) {
-    let mut marks = LocalMaxima::default();
+fn strongest_local_max_any(r: &[f32]) -> f32 {
     let (left, mid, right) = match r.len() {
-        0..=2 => return (0.0, marks),
+        0..=2 => return 0.0,
         n => (&r[..n - 2], &r[1..n - 1], &r[2..]),
     };
-    // A lag slice never holds more points than the mask (any beyond it would be ignored).
-    debug_assert!(mid.len() <= MAX_LAGS);
-    let m = mid.len().min(MAX_LAGS);
+    let m = mid.len();
     if m < LANES {
         let mut best = 0.0f32;
-        for (i, ((&a, &b), &c)) in left.iter().zip(mid).zip(right).take(m).enumerate() {
-            if b >= a && b >= c {
-                marks.0[i / 64] |= 1 << (i % 64);
-                if b > best {
-                    best = b;
-                }
+        for ((&a, &b), &c) in left.iter().zip(mid).zip(right) {
+            if b >= a && b >= c && b > best {
+                best = b;
             }
         }
-        return (best, marks);
+        return best;
     }
-    let (left, mid, right) = (&left[..m], &mid[..m], &right[..m]);
     let mut lanes = [0.0f32; LANES];
     let chunks = left
         .chunks_exact(LANES)
         .zip(mid.chunks_exact(LANES))
         .zip(right.chunks_exact(LANES));
-    for (c, ((a, b), cc)) in chunks.enumerate() {
-        let bits = fold(&mut lanes, a, b, cc);
-        marks.set_chunk(c * LANES, bits);
+    for ((a, b), c) in chunks {
+        fold(&mut lanes, a, b, c);
     }
     // The last, partial chunk as a whole one ending at the end: points seen twice do not
-    // change a maximum, and their mask bits are the same.
+    // change a maximum.
     if m % LANES != 0 {
         let t = m - LANES;
-        let bits = fold(&mut lanes, &left[t..], &mid[t..], &right[t..]);
-        marks.set_chunk(t, bits);
+        fold(&mut lanes, &left[t..], &mid[t..], &right[t..]);
     }
-    let best = lanes.iter().fold(0.0f32, |m, &v| if v > m { v } else { m });
-    (best, marks)
+    lanes.iter().fold(0.0f32, |m, &v| if v > m { v } else { m })
 }
 
 /// One chunk of [`strongest_local_max_any`]: `lanes[l]` becomes the larger of itself and
-/// `b[l]` if that is a local maximum; bit `l` of the result says whether it is.
+/// `b[l]` if that is a local maximum.
 #[inline(always)]
-fn fold(lanes: &mut [f32; LANES], a: &[f32], b: &[f32], c: &[f32]) -> u8 {
+fn fold(lanes: &mut [f32; LANES], a: &[f32], b: &[f32], c: &[f32]) {
     let (a, b, c) = (&a[..LANES], &b[..LANES], &c[..LANES]);
-    let mut is_max = [0u8; LANES];
     for l in 0..LANES {
         // `&`, not `&&`: no branch, so the lanes stay vector lanes.
-        let m = (b[l] >= a[l]) & (b[l] >= c[l]);
-        is_max[l] = u8::from(m);
-        let v = if m { b[l] } else { 0.0 };
+        let v = if (b[l] >= a[l]) & (b[l] >= c[l]) {
+            b[l]
+        } else {
+            0.0
+        };
         lanes[l] = if v > lanes[l] { v } else { lanes[l] };
     }
-    // Gather the eight 0/1 bytes into the eight bits of the top byte: byte `l` of the
-    // product's top byte receives only `is_max[l]` (at bit `l`), and no two partial products
-    // overlap, so nothing carries (a plain loop of shifts does not vectorise).
-    (u64::from_le_bytes(is_max).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
 #[cfg(test)]
@@ -775,52 +649,13 @@ mod tests {
     #[test]
     fn strongest_local_max_matches_a_plain_scan() {
         let mut x = 99u64;
-        for len in (0..40usize).chain([100, 113, 130, 200, 255, MAX_LAGS + 2]) {
-            // Coarse values, so equal neighbours (plateaus) occur too.
-            let r: Vec<f32> = (0..len)
-                .map(|_| (lcg(&mut x) * 8.0).round() as f32 / 8.0)
-                .collect();
-            let is_max = |k: usize| r[k] >= r[k - 1] && r[k] >= r[k + 1];
+        for len in 0..40usize {
+            let r: Vec<f32> = (0..len).map(|_| lcg(&mut x) as f32).collect();
             let plain = (1..len.saturating_sub(1))
-                .filter(|&k| is_max(k))
+                .filter(|&k| r[k] >= r[k - 1] && r[k] >= r[k + 1])
                 .map(|k| r[k])
                 .fold(0.0f32, f32::max);
-            let mut marks = LocalMaxima::default();
-            for k in (1..len.saturating_sub(1)).filter(|&k| is_max(k)) {
-                marks.0[(k - 1) / 64] |= 1 << ((k - 1) % 64);
-            }
-            let got = strongest_local_max(&r);
-            assert_eq!(got, (plain, marks), "{r:?}");
-            // Both implementations, wherever the CPU can run both.
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx") {
-                // SAFETY: AVX is present (checked just above).
-                let avx = unsafe { strongest_local_max_avx(&r) };
-                assert_eq!(avx, strongest_local_max_any(&r), "{r:?}");
-            }
+            assert_eq!(strongest_local_max(&r), plain, "{r:?}");
         }
-    }
-
-    #[test]
-    fn local_maxima_are_listed_in_order_within_a_range() {
-        let mut marks = LocalMaxima::default();
-        let set = [0usize, 5, 63, 64, 70, 128, 200, 255];
-        for &i in &set {
-            marks.0[i / 64] |= 1 << (i % 64);
-        }
-        for from in 0..MAX_LAGS + 2 {
-            for to in [0, 4, 5, 63, 64, 100, 199, 200, 254, 255, 300] {
-                let want = set.iter().copied().find(|&i| i >= from && i <= to);
-                assert_eq!(marks.next(from, to), want, "{from}..={to}");
-            }
-        }
-        // A chunk's bits may straddle two words.
-        let mut m = LocalMaxima::default();
-        m.set_chunk(60, 0b1001_0001);
-        assert_eq!(m.0[0], 1 << 60);
-        assert_eq!(m.0[1], 0b1001);
-        let mut m = LocalMaxima::default();
-        m.set_chunk(MAX_LAGS - LANES, 0xff);
-        assert_eq!(m.0[LM_WORDS - 1], 0xff << 56);
     }
 }
