@@ -13,9 +13,10 @@
 //! weight for new products instead of a multiply per lag and sample (each sum is kept as
 //! `R[k] · w` for a common positive `w`, which cancels in the normalised values, and is
 //! rescaled now and then before it grows large); and new samples are queued and added in
-//! blocks (when the caller updates, at the latest every eight samples), eight lags at a time,
-//! so each sum is loaded and stored once per block and the inner loop is a plain vector
-//! multiply-add (256-bit where the CPU has AVX, with bit-identical results). An estimate
+//! blocks (when the caller updates, at the latest every eight samples), eight lags at a time
+//! and both memories in one pass, so each sum is loaded and stored once per block, each past
+//! sample once for the two memories, and the inner loop is a plain vector multiply-add
+//! (256-bit where the CPU has AVX, with bit-identical results). An estimate
 //! reads the sums as of the last update, so a caller that updates on a schedule can ask for
 //! an estimate only when it needs one and get the answer it would have had at the update.
 //!
@@ -109,8 +110,9 @@ impl Sums {
     /// Queue sample `y` as the `i`-th of the block.
     #[inline]
     fn queue(&mut self, i: usize, y: f32) {
-        self.queued[i] = y * self.w;
-        self.w *= self.growth;
+        let w = self.w;
+        self.w = w * self.growth;
+        self.queued[i] = y * w;
     }
 
     /// After a block: rescale the sums once the weight has grown large.
@@ -208,17 +210,20 @@ impl Periodicity {
     /// [`Self::max_queued`] samples wait, or by [`Self::update`]).
     #[inline]
     pub fn push(&mut self, y: f64) {
+        // Fields are read into locals before the stores below: a store into an array of
+        // `self` would otherwise make the compiler load them again.
         let y = y as f32;
-        let len = self.ring_len;
-        self.pos = if self.pos == 0 { len - 1 } else { self.pos - 1 };
-        self.ring[self.pos] = y;
-        self.ring[self.pos + len] = y;
+        let (len, pos, queued) = (self.ring_len, self.pos, self.queued);
+        let pos = if pos == 0 { len - 1 } else { pos - 1 };
+        self.pos = pos;
         self.filled = (self.filled + 1).min(self.n_lags);
+        self.queued = queued + 1;
+        self.ring[pos] = y;
+        self.ring[pos + len] = y;
         for s in &mut self.sums {
-            s.queue(self.queued, y);
+            s.queue(queued, y);
         }
-        self.queued += 1;
-        if self.queued == BLOCK {
+        if queued + 1 == BLOCK {
             self.update();
         }
     }
@@ -255,14 +260,26 @@ impl Periodicity {
         // sample j is Q - 1 - j places before the newest.
         let base = self.pos + k_lo;
         let window = &self.ring[base..base + span + Q - 1];
-        for sums in &mut self.sums {
+        let newest = &self.ring[self.pos..self.pos + Q];
+        let [long, short] = &mut self.sums;
+        let w: [[f32; Q]; 2] = [&*long, &*short].map(|s| {
             let mut w = [0.0f32; Q];
-            w.copy_from_slice(&sums.queued[..Q]);
+            w.copy_from_slice(&s.queued[..Q]);
+            w
+        });
+        for (sums, w) in [&mut *long, &mut *short].into_iter().zip(&w) {
+            // Summed in a local: stored once, not after every term.
+            let mut r0 = sums.r0;
             for (j, &c) in w.iter().enumerate() {
-                sums.r0 += c * self.ring[self.pos + (Q - 1 - j)];
+                r0 += c * newest[Q - 1 - j];
             }
-            accumulate::<Q>(&mut sums.r[k_lo..k_lo + span], &w, window);
+            sums.r0 = r0;
         }
+        let r = [
+            &mut long.r[k_lo..k_lo + span],
+            &mut short.r[k_lo..k_lo + span],
+        ];
+        accumulate::<Q>(r, &w, window);
     }
 
     /// The estimate from one memory as of the last update, or `None` while the signal shows
@@ -344,12 +361,12 @@ impl Periodicity {
     }
 }
 
-/// `r[i] += Σ_j w[j] · window[Q - 1 - j + i]` for every `i`, adding the terms in order of
-/// `j`. Uses 256-bit vectors where the CPU has AVX (runtime-detected: the default x86-64
-/// target has only SSE2): the same multiplies and adds in the same order, no fused
-/// multiply-add, so the sums are bit-identical either way.
+/// For both memories `m`, `r[m][i] += Σ_j w[m][j] · window[Q - 1 - j + i]` for every `i`,
+/// adding the terms in order of `j`. Uses 256-bit vectors where the CPU has AVX
+/// (runtime-detected: the default x86-64 target has only SSE2): the same multiplies and adds
+/// in the same order, no fused multiply-add, so the sums are bit-identical either way.
 #[inline(always)]
-fn accumulate<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
+fn accumulate<const Q: usize>(r: [&mut [f32]; 2], w: &[[f32; Q]; 2], window: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU supports AVX (checked just above), the only requirement of
@@ -360,44 +377,54 @@ fn accumulate<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
     accumulate_scalar(r, w, window);
 }
 
-/// [`accumulate`] without vectors: the fallback where the CPU has no AVX.
-#[inline(always)]
-fn accumulate_scalar<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
-    for (j, &wj) in w.iter().enumerate() {
-        let Some(x) = window.get(Q - 1 - j..Q - 1 - j + r.len()) else {
-            return;
-        };
-        for (a, &x) in r.iter_mut().zip(x) {
-            *a += wj * x;
+/// [`accumulate`] without vectors: the fallback where the CPU has no AVX. Not inlined, so its
+/// (auto-vectorised, alias-checked) loops add no set-up to the AVX path's caller.
+#[inline(never)]
+fn accumulate_scalar<const Q: usize>(r: [&mut [f32]; 2], w: &[[f32; Q]; 2], window: &[f32]) {
+    for (r, w) in r.into_iter().zip(w) {
+        for (j, &wj) in w.iter().enumerate() {
+            let Some(x) = window.get(Q - 1 - j..Q - 1 - j + r.len()) else {
+                return;
+            };
+            for (a, &x) in r.iter_mut().zip(x) {
+                *a += wj * x;
+            }
         }
     }
 }
 
-/// [`accumulate`] with AVX: eight lags per instruction, the `Q` weights in registers, each
-/// sum loaded and stored once per block. `r.len()` must be a multiple of `LANES` (a shorter
-/// tail is left alone).
+/// [`accumulate`] with AVX: eight lags per instruction, both memories in one pass (each
+/// window chunk is loaded once for the two), the `2·Q` weights in registers, each sum loaded
+/// and stored once per block. `r[m].len()` must be a multiple of `LANES` (a shorter tail is
+/// left alone) and the two must have the same length.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-fn accumulate_avx<const Q: usize>(r: &mut [f32], w: &[f32; Q], window: &[f32]) {
+fn accumulate_avx<const Q: usize>(r: [&mut [f32]; 2], w: &[[f32; Q]; 2], window: &[f32]) {
     use std::arch::x86_64::{
         __m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
     };
-    let wv: [__m256; Q] = w.map(|x| _mm256_set1_ps(x));
-    for (c, acc) in r.chunks_exact_mut(LANES).enumerate() {
+    let [r0, r1] = r;
+    let w0: [__m256; Q] = w[0].map(|x| _mm256_set1_ps(x));
+    let w1: [__m256; Q] = w[1].map(|x| _mm256_set1_ps(x));
+    let chunks = r0.chunks_exact_mut(LANES).zip(r1.chunks_exact_mut(LANES));
+    for (c, (a0, a1)) in chunks.enumerate() {
         // Every queued sample's eight lags for this chunk (bounds checked once).
         let Some(x) = window.get(c * LANES..c * LANES + LANES + Q - 1) else {
             return;
         };
-        // SAFETY: `acc` holds exactly LANES floats, and `x` holds LANES + Q - 1, so each
-        // load at offset Q - 1 - j (at most Q - 1) reads LANES floats inside `x`. Unaligned
-        // loads and stores have no alignment requirement.
+        // SAFETY: `a0` and `a1` hold exactly LANES floats each, and `x` holds LANES + Q - 1,
+        // so each load at offset Q - 1 - j (at most Q - 1) reads LANES floats inside `x`.
+        // Unaligned loads and stores have no alignment requirement.
         unsafe {
-            let mut s = _mm256_loadu_ps(acc.as_ptr());
-            for (j, wj) in wv.iter().enumerate() {
+            let mut s0 = _mm256_loadu_ps(a0.as_ptr());
+            let mut s1 = _mm256_loadu_ps(a1.as_ptr());
+            for j in 0..Q {
                 let xj = _mm256_loadu_ps(x.as_ptr().add(Q - 1 - j));
-                s = _mm256_add_ps(s, _mm256_mul_ps(*wj, xj));
+                s0 = _mm256_add_ps(s0, _mm256_mul_ps(w0[j], xj));
+                s1 = _mm256_add_ps(s1, _mm256_mul_ps(w1[j], xj));
             }
-            _mm256_storeu_ps(acc.as_mut_ptr(), s);
+            _mm256_storeu_ps(a0.as_mut_ptr(), s0);
+            _mm256_storeu_ps(a1.as_mut_ptr(), s1);
         }
     }
 }
@@ -601,15 +628,21 @@ mod tests {
         for chunks in 1..6 {
             let len = chunks * LANES;
             let window: Vec<f32> = (0..len + Q - 1).map(|_| lcg(&mut x) as f32).collect();
-            let w: [f32; Q] = std::array::from_fn(|_| lcg(&mut x) as f32);
-            let start: Vec<f32> = (0..len).map(|_| lcg(&mut x) as f32).collect();
+            let w: [[f32; Q]; 2] =
+                std::array::from_fn(|_| std::array::from_fn(|_| lcg(&mut x) as f32));
+            let start: [Vec<f32>; 2] =
+                std::array::from_fn(|_| (0..len).map(|_| lcg(&mut x) as f32).collect());
             let (mut a, mut b) = (start.clone(), start.clone());
+            let [a0, a1] = &mut a;
             // SAFETY: AVX is present (checked above).
-            unsafe { accumulate_avx::<Q>(&mut a, &w, &window) };
-            accumulate_scalar::<Q>(&mut b, &w, &window);
+            unsafe { accumulate_avx::<Q>([a0, a1], &w, &window) };
+            let [b0, b1] = &mut b;
+            accumulate_scalar::<Q>([b0, b1], &w, &window);
             let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&a), bits(&b), "{chunks} chunks");
-            assert_ne!(bits(&a), bits(&start), "the sums were not updated");
+            for m in 0..2 {
+                assert_eq!(bits(&a[m]), bits(&b[m]), "{chunks} chunks, memory {m}");
+                assert_ne!(bits(&a[m]), bits(&start[m]), "the sums were not updated");
+            }
         }
     }
 
