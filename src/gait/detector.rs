@@ -26,6 +26,21 @@
 //! it would own the energy-weighted autocorrelation for its whole memory, hide the rhythm and
 //! end the bout (the peak picking still sees the true signal).
 //!
+//! Before the first bout there is no typical step height to clip to. In the first seconds of
+//! a recording (or after a gap) and before the first bout, a lone transient (a phone
+//! pocketed, the start button pressed, a watch knocked: at least 3.5 times everything within
+//! a second before and after it) is forgotten once it has passed: one to two seconds later,
+//! while it is still in their history, the autocorrelations restart as if that history had
+//! been clipped to the level of the rest, and the recent amplitude is lowered to match.
+//! Without it, a 4 g jolt in the first second owned the energy-weighted memory for seconds,
+//! the first steps' rhythm stayed too weak to confirm a bout, and the first step was reported
+//! about 4 s late (3–4 steps lost when running); now about 0.7 s late. Only then: between
+//! bouts the memory still holds the last bout's rhythm, which a restart would throw away
+//! (tried: it changed the bouts' starts on the hip run and mobgap HA), and restarting again
+//! and again lets random bumps pass for a rhythm. Smaller jolts (3 times a step or less)
+//! still delay the first bout by one or two seconds, and so does a jolt later in a pause
+//! before the first bout.
+//!
 //! A second, short-memory autocorrelation (1.2 s) notices a quickening pace before the main
 //! one (3 s) does and shortens the refractory interval at once. Known limit: on a sudden
 //! change from walking to running, every other running step can still be hidden for about
@@ -119,6 +134,14 @@ pub struct DetectorConfig {
     /// typical step height, so a gesture much larger than a step (a wrist turned or raised
     /// mid-walk) does not drown the rhythm for the autocorrelation's memory; 0 disables.
     pub periodicity_clip: f64,
+    /// In the first seconds of a recording (or after a gap) and before the first bout, a
+    /// lone transient at least this many times larger than
+    /// everything within a second before and after it (a phone pocketed, a watch knocked) is
+    /// clipped out of the autocorrelations' and the amplitude's memory once it has passed;
+    /// 0 disables. (At 3, a purse lifted before the walk, 3.2 times the steps, was
+    /// forgotten too: its bout started 1.1 s sooner but counted two steps more and took one
+    /// step longer to settle.)
+    pub transient_ratio: f64,
     /// Shortest refractory interval, seconds.
     pub min_refractory_s: f64,
     /// No step is reported this long after a (re)start, while the filters settle, seconds.
@@ -148,6 +171,7 @@ impl Default for DetectorConfig {
             min_height_share: 0.3,
             refractory: 0.75,
             periodicity_clip: 2.5,
+            transient_ratio: 3.5,
             min_refractory_s: 0.24,
             warm_up_s: 0.0,
             contact_lag_s: 0.0,
@@ -205,6 +229,9 @@ struct GridState {
     /// Median of `heights` once there are enough of them (kept with each new height).
     typical: Option<f64>,
     was_in_bout: bool,
+    /// Whether a lone transient may still be forgotten: not once a bout has started (since
+    /// the (re)start).
+    may_forget_transient: bool,
     /// Coefficient of the 3 s power average.
     k_power: f64,
     /// The estimate of the short-memory autocorrelation, which notices a quickening pace
@@ -212,7 +239,24 @@ struct GridState {
     /// scheduled update (`fast_stale` until it is).
     fast_period: Option<PeriodEstimate>,
     fast_stale: bool,
+    /// Largest |y| of each of the last blocks of `ESTIMATE_EVERY` grid samples, newest at
+    /// `next_block - 1` (ring), and of the block in progress.
+    blocks: [f64; BLOCKS],
+    next_block: usize,
+    block_max: f64,
 }
+
+/// Blocks of |y| maxima kept for the lone-transient check (3 s at 0.1 s).
+const BLOCKS: usize = 30;
+/// A lone transient is judged this long after it, seconds (from, to): long enough to see
+/// what follows, soon enough that it is still in the autocorrelations' history.
+const TRANSIENT_AFTER_S: (f64, f64) = (1.0, 2.0);
+/// A lone transient is forgotten only this long after a (re)start, seconds: the phone
+/// handled as the recording starts. Later, forgetting again and again would keep the
+/// autocorrelations' memory shorter than its 3 s, and a few random bumps (arm motions at a
+/// desk) could pass for a rhythm (allowed throughout: 16 false steps in
+/// `random_isolated_bumps_are_not_a_walk`, none up to 40 s).
+const TRANSIENT_WINDOW_S: f64 = 5.0;
 
 /// Accepted peak heights kept for the typical height.
 const HEIGHTS: usize = 8;
@@ -325,9 +369,13 @@ impl LiveDetector {
             typical: None,
             next_height: 0,
             was_in_bout: false,
+            may_forget_transient: true,
             k_power: 1.0 - (-1.0 / (3.0 * cfg.fs_hz)).exp(),
             fast_period: None,
             fast_stale: false,
+            blocks: [0.0; BLOCKS],
+            next_block: 0,
+            block_max: 0.0,
         }
     }
 
@@ -418,6 +466,45 @@ impl LiveDetector {
             + cfg.contact_lag_s
     }
 
+    /// In the first seconds after a (re)start, before the first bout: a lone transient (a
+    /// phone pocketed, a watch knocked) that passed one to two seconds ago and is still inside the autocorrelations' history (the
+    /// last 2.2 s and more) is forgotten. Lone: its 0.1 s block of |y| is at least
+    /// `transient_ratio` times every block from 0.5 s after it to now and from 0.3 s to 1 s
+    /// before it (the blocks next to it hold its own swing back and the filters' ringing).
+    /// Then the autocorrelations restart as if their history had been clipped to the largest
+    /// of those other blocks, and the recent amplitude is lowered to match: without this, the
+    /// energy-weighted memory belongs to the jolt for seconds, the rhythm of the first steps
+    /// stays too weak to confirm a bout, and the first bout starts about four seconds late.
+    fn forget_lone_transient(cfg: &DetectorConfig, g: &mut GridState, per: &mut Periodicity) {
+        let blocks = |s: f64| (s * cfg.fs_hz / ESTIMATE_EVERY as f64).round() as usize;
+        let (after_s, before_s) = (blocks(TRANSIENT_AFTER_S.0), blocks(TRANSIENT_AFTER_S.1));
+        let (skip_after, skip_before) = (blocks(0.5), blocks(0.3));
+        let before_end = (before_s + blocks(1.0)).min(BLOCKS);
+        // Block by age: 0 is the newest, just completed.
+        let at = |j: usize| g.blocks[(g.next_block + BLOCKS - 1 - j) % BLOCKS];
+        let (mut p, mut h) = (0, 0.0);
+        for j in 0..=before_s {
+            if at(j) > h {
+                (p, h) = (j, at(j));
+            }
+        }
+        if p < after_s {
+            return;
+        }
+        let rest = (0..p.saturating_sub(skip_after - 1))
+            .chain(p + skip_before..(p + blocks(1.0) + 1).min(before_end))
+            .map(at)
+            .fold(0.0f64, f64::max);
+        if rest <= 0.0 || h < cfg.transient_ratio * rest {
+            return;
+        }
+        let mean_square = per.restart_clipped(rest);
+        g.power = g.power.min(mean_square);
+        for b in &mut g.blocks {
+            *b = b.min(rest);
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn on_grid(
         cfg: &DetectorConfig,
@@ -440,6 +527,7 @@ impl LiveDetector {
             g.forget_heights();
         }
         g.was_in_bout = gate.in_bout();
+        g.may_forget_transient &= !gate.in_bout();
         // Inside a bout, a gesture far larger than a step is clipped for the autocorrelation
         // (the peak picking below still sees the true signal).
         let y_acf = match g.typical_height() {
@@ -451,7 +539,17 @@ impl LiveDetector {
         };
         per.push(y_acf);
         g.n += 1;
+        g.block_max = g.block_max.max(y.abs());
         if g.n % ESTIMATE_EVERY == 0 {
+            g.blocks[g.next_block] = g.block_max;
+            g.next_block = (g.next_block + 1) % BLOCKS;
+            g.block_max = 0.0;
+            if cfg.transient_ratio > 0.0
+                && g.may_forget_transient
+                && (g.n as f64) <= TRANSIENT_WINDOW_S * cfg.fs_hz
+            {
+                Self::forget_lone_transient(cfg, g, per);
+            }
             per.update();
             g.period = per.estimate(Memory::Long);
             g.fast_stale = true;

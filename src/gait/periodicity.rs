@@ -206,6 +206,53 @@ impl Periodicity {
         self.filled_updated = 0;
     }
 
+    /// Restart the sums as if the samples still in the history (the last ~2.2 s) had been
+    /// clipped to `±limit` when they came, and as if nothing older had come: a lone
+    /// transient many times larger than what followed no longer owns the memory. Returns the
+    /// weighted mean square of the clipped history under the long memory (what a power
+    /// average of the same memory would have been). Bounded work (lags × history), for rare
+    /// use.
+    pub fn restart_clipped(&mut self, limit: f64) -> f64 {
+        self.update();
+        let limit = limit as f32;
+        for y in &mut self.ring {
+            *y = y.clamp(-limit, limit);
+        }
+        let (len, pos) = (self.ring_len, self.pos);
+        // Samples of the history (the ring holds zeros before the first).
+        let n = (self.filled + BLOCK + LANES).min(len);
+        let h = &self.ring[pos..pos + len];
+        let span = (self.n_lags - self.k_lo).div_ceil(LANES) * LANES;
+        let mut mean_square = 0.0;
+        for (m, sums) in self.sums.iter_mut().enumerate() {
+            let decay = 1.0 / f64::from(sums.growth);
+            let mut r0 = 0.0f64;
+            let mut wsum = 0.0f64;
+            let mut r = [0.0f64; MAX_LAGS + LANES];
+            let mut w = 1.0f64;
+            for a in 0..n {
+                let ya = f64::from(h[a]);
+                r0 += w * ya * ya;
+                wsum += w;
+                for k in self.k_lo..(self.k_lo + span).min(n - a) {
+                    r[k] += w * ya * f64::from(h[a + k]);
+                }
+                w *= decay;
+            }
+            if m == Memory::Long as usize && wsum > 0.0 {
+                mean_square = r0 / wsum;
+            }
+            sums.r0 = r0 as f32;
+            for (dst, src) in sums.r.iter_mut().zip(&r) {
+                *dst = *src as f32;
+            }
+            // The newest sample has weight one.
+            sums.w = sums.growth;
+            sums.inv_w_newest = 1.0;
+        }
+        mean_square
+    }
+
     /// Add one sample of the band-passed signal (queued; the sums are updated once
     /// [`Self::max_queued`] samples wait, or by [`Self::update`]).
     #[inline]
@@ -613,6 +660,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn restart_clipped_forgets_a_lone_spike() {
+        // A spike forty times the rhythm's amplitude at 0.5 s owns the memory for seconds;
+        // restarted with the history clipped, the sums are those of the rhythm alone (the
+        // history beyond the ring, ~2.5 s, is dropped: it was the spike's).
+        let fs = 50.0;
+        let step = |t: f64| (2.0 * PI * 2.0 * t).sin();
+        let spike = |t: f64| 40.0 * (-((t - 0.5) / 0.03).powi(2)).exp();
+        let (mut clean, mut jolted) = (
+            Periodicity::new(fs, [3.0, 1.2], 0.3),
+            Periodicity::new(fs, [3.0, 1.2], 0.3),
+        );
+        for i in 0..(fs as usize * 3) {
+            let t = i as f64 / fs;
+            clean.push(step(t));
+            jolted.push(step(t) + spike(t));
+        }
+        clean.update();
+        jolted.update();
+        let strength = |p: &Periodicity| p.estimate(Memory::Long).map_or(0.0, |e| e.strength);
+        assert!(strength(&jolted) < 0.3, "{}", strength(&jolted));
+        let ms = jolted.restart_clipped(1.0);
+        assert!((ms - 0.5).abs() < 0.05, "mean square {ms}");
+        let (a, b) = (strength(&clean), strength(&jolted));
+        assert!(b > 0.75 && (a - b).abs() < 0.1, "clean {a}, restarted {b}");
+        // Further samples add to the restarted sums as usual.
+        for i in 0..(fs as usize) {
+            jolted.push(step(3.0 + i as f64 / fs));
+        }
+        jolted.update();
+        let e = jolted.estimate(Memory::Short).unwrap();
+        assert!((e.step_s - 0.5).abs() < 0.01 && e.strength > 0.8, "{e:?}");
     }
 
     /// The CPUs that run the tests have AVX, so the fallback would otherwise never run: both
