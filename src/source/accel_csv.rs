@@ -22,6 +22,7 @@
 use super::decode::{LineSplitter, RawRow, RowDecoder, RowParser};
 use super::detect::{detect, Layout};
 use super::error::{Gaps, SkipReason, SkippedRows, SourceError, STDIN_NAME};
+use super::mapped::MappedFile;
 use super::options::ReadOptions;
 use super::plain_simd::PlanCache;
 use crate::gait::AccelSample;
@@ -83,8 +84,8 @@ struct BlockFeed {
 
 /// An input held whole in memory.
 enum Whole {
-    /// A regular file mapped read-only (see [`open`] for why that is safe enough).
-    Map(memmap2::Mmap),
+    /// A regular file mapped read-only (see [`open`] and [`MappedFile`]).
+    Map(MappedFile),
     /// Bytes given by the caller ([`AccelReader::from_bytes`]).
     Bytes(Vec<u8>),
 }
@@ -92,7 +93,7 @@ enum Whole {
 impl Whole {
     fn bytes(&self) -> &[u8] {
         match self {
-            Whole::Map(map) => map,
+            Whole::Map(map) => map.bytes(),
             Whole::Bytes(bytes) => bytes,
         }
     }
@@ -125,12 +126,13 @@ impl std::fmt::Debug for AccelReader {
 /// input, which errors and [`AccelReader::path`] call [`STDIN_NAME`].
 ///
 /// A plain (not gzip, not session) regular file is memory-mapped rather than read: it saves
-/// the kernel's copy into the reader's buffers, about a tenth of the reader's time. The cost
+/// the kernel's copy into the reader's buffers (about 1 ms of a 1-hour file's 23). The cost
 /// is the usual one of a map: if another program truncates the file while it is being read,
-/// the process gets `SIGBUS` and stops (a read would just see a shorter file), and an I/O
-/// error on the disk does the same instead of being reported. Recordings are finished files
-/// that nothing rewrites while they are analysed; the one kind written live, stridebeat's own
-/// session file, is never mapped, nor are pipes, devices, standard input or empty files.
+/// or the disk fails, the read faults (`SIGBUS`) instead of seeing a shorter file; the
+/// [`MappedFile`] guard then prints which file and why, and exits with status 2 (other files
+/// of the same run are not reported). Set `STRIDEBEAT_NO_MMAP=1` to read files as streams.
+/// stridebeat's own session file, written live, is never mapped, nor are pipes, devices,
+/// standard input or empty files.
 pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader, SourceError> {
     let given = path.as_ref();
     let stdin = given == Path::new("-");
@@ -143,7 +145,7 @@ pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader
         Box::new(std::io::stdin())
     } else {
         let file = File::open(path).map_err(io)?;
-        if let Some(map) = map_plain_file(&file) {
+        if let Some(map) = map_plain_file(&file, path) {
             return AccelReader::from_whole(path.to_path_buf(), Whole::Map(map), options);
         }
         Box::new(file)
@@ -163,21 +165,16 @@ pub fn open(path: impl AsRef<Path>, options: &ReadOptions) -> Result<AccelReader
     AccelReader::from_reader(path, input, options)
 }
 
-/// Map `file` if it is a non-empty regular file holding neither gzip nor a stridebeat session
-/// (those are read as streams); `None` otherwise, or when mapping fails (the caller then reads
-/// it).
-fn map_plain_file(file: &File) -> Option<memmap2::Mmap> {
+/// Map `file` (opened from `path`) if it is a non-empty regular file holding neither gzip nor
+/// a stridebeat session (those are read as streams); `None` otherwise, or when mapping fails
+/// (the caller then reads it).
+fn map_plain_file(file: &File, path: &Path) -> Option<MappedFile> {
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() == 0 {
+    if !meta.is_file() || meta.len() == 0 || std::env::var_os("STRIDEBEAT_NO_MMAP").is_some() {
         return None;
     }
-    // SAFETY: the map is read-only and private to this reader, and is only read through
-    // bounds-checked slices, so a concurrent change of the file's bytes can only make rows
-    // read wrongly (skipped or odd values), never break memory safety of this process. A
-    // truncation while mapped raises SIGBUS (the process stops): the documented cost of
-    // mapping, see `open`. Files that are written while read (sessions, pipes) are not mapped.
-    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
-    let head = &map[..];
+    let map = MappedFile::map(file, path)?;
+    let head = map.bytes();
     if head.starts_with(&[0x1f, 0x8b]) || head.starts_with(super::session::MAGIC.as_bytes()) {
         return None;
     }
@@ -664,19 +661,9 @@ impl AccelReader {
         };
         let end = keep_from / STEP * STEP;
         if end > self.released {
-            // SAFETY: DONTNEED on a read-only file mapping only drops this process's page
-            // table entries: a later access would read the file's bytes again from the page
-            // cache, the same bytes. No slice of the map outlives `fill`, and the range is
-            // before every block still to parse, so nothing reads it again anyway.
-            let dropped = unsafe {
-                map.unchecked_advise_range(
-                    memmap2::UncheckedAdvice::DontNeed,
-                    self.released,
-                    end - self.released,
-                )
-            };
-            // Advice only: if refused, the pages just stay resident.
-            dropped.ok();
+            // Advice only: if refused, the pages just stay resident. No slice of the map
+            // outlives `fill`, and the range is before every block still to parse.
+            map.release(self.released, end - self.released);
             self.released = end;
         }
     }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod fields;
 pub mod line;
 pub mod live;
+pub mod mapped;
 pub mod options;
 mod plain_simd;
 pub mod session;
