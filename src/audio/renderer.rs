@@ -240,8 +240,7 @@ impl Renderer {
     fn trigger(&mut self, beat: Beat) -> BeatReport {
         self.clock.advance();
         let mut flags = 0;
-        let accented =
-            matches!(self.voicing.accent_every, Some(n) if n > 0 && beat.index % u64::from(n) == 0);
+        let accented = matches!(self.voicing.accent_every, Some(n) if n > 0 && beat.index.is_multiple_of(u64::from(n)));
         if self.muted {
             flags |= BeatFlags::MUTED;
         } else {

@@ -413,7 +413,7 @@ mod tests {
                     t += interval * (1.0 + 0.05 * (i as f64 * 2.3 + x).sin());
                     let lost = match kind {
                         2 => i % 2 == 1 && (i / 50) % 2 == 0, // every other step, for 30 s at a time
-                        5 => (i * 7 + (x * 10.0) as usize) % 11 == 0, // now and then
+                        5 => (i * 7 + (x * 10.0) as usize).is_multiple_of(11), // now and then
                         _ => false,
                     };
                     if !lost {

@@ -540,7 +540,7 @@ impl LiveDetector {
         per.push(y_acf);
         g.n += 1;
         g.block_max = g.block_max.max(y.abs());
-        if g.n % ESTIMATE_EVERY == 0 {
+        if g.n.is_multiple_of(ESTIMATE_EVERY) {
             g.blocks[g.next_block] = g.block_max;
             g.next_block = (g.next_block + 1) % BLOCKS;
             g.block_max = 0.0;

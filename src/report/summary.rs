@@ -262,7 +262,7 @@ pub fn span(seconds: f64) -> String {
     let s = seconds.round() as u64;
     match s {
         0..=99 => format!("{s} s"),
-        100..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        100..=3599 if s.is_multiple_of(60) => format!("{} min", s / 60),
         100..=3599 => format!("{} min {} s", s / 60, s % 60),
         _ => clock(seconds),
     }
