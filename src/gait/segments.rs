@@ -4,8 +4,14 @@
 //! gets a local cadence (120 / median of the strides around it: robust to a missed step and to
 //! a left/right timing asymmetry) and a walk/run label; label runs shorter than
 //! [`MIN_SEGMENT_STEPS`] are absorbed by their neighbour, so a single odd interval does not
-//! split a run. A segment's cadence is 120 / its median stride ([`stride_cadence_spm`]);
-//! [`mean_cadence_spm`] is the reference files' definition, for comparisons.
+//! split a run. A segment's cadence is 120 / its median stride ([`stride_cadence_spm`]; past
+//! 8192 strides counted in 0.01 spm buckets, see [`Quantiles`]); [`mean_cadence_spm`] is the
+//! reference files' definition, for comparisons.
+//!
+//! [`Segmenter`] does this as the steps come, in bounded memory: a long stretch is resolved
+//! piece by piece, cut where the result cannot differ from [`segment`]'s over the whole list
+//! (a property test compares them), or, if its labels never settle for 16k steps, at the last
+//! change of label.
 
 use super::analysis::{Activity, CadencePoint, Segment};
 use super::quantiles::Quantiles;
@@ -19,6 +25,8 @@ const HALF_WINDOW: usize = 4;
 
 /// Steps of a stretch buffered before the [`Segmenter`] looks for a place to cut it.
 pub const FLUSH_STEPS: usize = 4096;
+/// A stretch buffered this many flushes long without a clean cut is cut anyway.
+const FORCE_CUT_FLUSHES: usize = 4;
 /// Steps kept before the resolved part of a stretch: the local cadence of the first
 /// unresolved step looks [`HALF_WINDOW`] strides back.
 const KEEP_BEFORE: usize = HALF_WINDOW + 2;
@@ -131,6 +139,8 @@ struct Open {
 pub struct Segmenter {
     run_from_spm: f64,
     flush_steps: usize,
+    /// Buffered steps past which a stretch is cut even where the labels have not settled.
+    force_after: usize,
     /// Steps of the current stretch from stretch index `base` on.
     buf: Vec<f64>,
     base: usize,
@@ -149,11 +159,23 @@ impl Segmenter {
         Self::with_flush(run_from_spm, FLUSH_STEPS)
     }
 
-    /// The same, looking for a cut once `flush_steps` steps of a stretch are buffered.
+    /// The same, looking for a cut once `flush_steps` steps of a stretch are buffered (and
+    /// cutting anyway, at the last change of label, past 4 times that).
     pub fn with_flush(run_from_spm: f64, flush_steps: usize) -> Self {
+        Self::with_limits(
+            run_from_spm,
+            flush_steps,
+            flush_steps.saturating_mul(FORCE_CUT_FLUSHES),
+        )
+    }
+
+    /// The same, cutting anyway only past `force_after` buffered steps (`usize::MAX`: never,
+    /// so the result is exactly [`segment`]'s however the labels flicker).
+    pub fn with_limits(run_from_spm: f64, flush_steps: usize, force_after: usize) -> Self {
         Segmenter {
             run_from_spm,
             flush_steps,
+            force_after,
             buf: Vec::new(),
             base: 0,
             done: 0,
@@ -178,7 +200,7 @@ impl Segmenter {
         }
     }
 
-    /// Most steps held at once so far: bounded (about 1.5 × the flush size) unless a stretch
+    /// Most steps held at once so far: about 1.5 × the flush size, or 4 × when a stretch
     /// never settles into one activity for 2 × [`MIN_SEGMENT_STEPS`] steps.
     pub fn max_buffered(&self) -> usize {
         self.max_buffered
@@ -241,12 +263,25 @@ impl Segmenter {
                 cut = Some(i + 1 - m);
             }
         }
-        let Some(cut) = cut.filter(|&c| c > 0) else {
-            return;
-        };
         let mut labels = labels;
-        labels.truncate(cut);
-        self.resolve(&local[..cut], labels, false, sink);
+        match cut.filter(|&c| c > 0) {
+            Some(cut) => {
+                labels.truncate(cut);
+                self.resolve(&local[..cut], labels, false, false, sink);
+            }
+            None if self.buf.len() >= self.force_after => {
+                // The labels never settle (a pace hovering at the walk/run threshold): cut at
+                // the last change of label and end the segments there, so memory stays
+                // bounded; the batch result could differ only in where the segment breaks.
+                let cut = (1..labels.len())
+                    .rev()
+                    .find(|&i| labels[i] != labels[i - 1])
+                    .unwrap_or(labels.len());
+                labels.truncate(cut);
+                self.resolve(&local[..cut], labels, false, true, sink);
+            }
+            None => {}
+        }
     }
 
     /// Resolve the rest of the stretch and start a new one.
@@ -258,7 +293,7 @@ impl Segmenter {
                 .map(|g| self.local_cadence(g, Some(len), &mut scratch))
                 .collect();
             let labels = local.iter().map(|&c| label(c, self.run_from_spm)).collect();
-            self.resolve(&local, labels, true, sink);
+            self.resolve(&local, labels, true, true, sink);
         }
         self.buf.clear();
         self.base = 0;
@@ -268,12 +303,13 @@ impl Segmenter {
     }
 
     /// Resolve steps `done..done + local.len()` of the stretch (local cadences and raw labels
-    /// given); `end`: the stretch ends there.
+    /// given); `end`: the stretch ends there; `close_all`: its segments end there too.
     fn resolve(
         &mut self,
         local: &[f64],
         mut labels: Vec<Activity>,
         end: bool,
+        close_all: bool,
         sink: &mut impl SegmentSink,
     ) {
         let from = self.done;
@@ -305,7 +341,7 @@ impl Segmenter {
             };
             // Strides starting at j in this run (and ending by the piece's end, or later:
             // those are added when the next piece is resolved).
-            let closes = r < last_run || end;
+            let closes = r < last_run || close_all;
             // A closing segment takes the strides j ≤ b - 2 (the last ends on the next
             // segment's first step); an open one those ending before `to`.
             let stride_end = if closes { b - 1 } else { to.saturating_sub(2) };
@@ -467,9 +503,10 @@ mod streaming_tests {
         }
     }
 
+    /// Segment `steps`, looking for clean cuts every `flush` steps and never forcing one.
     fn run(steps: &[f64], flush: usize) -> Seen {
         let mut seen = Seen::default();
-        let mut s = Segmenter::with_flush(145.0, flush);
+        let mut s = Segmenter::with_limits(145.0, flush, usize::MAX);
         for &t in steps {
             s.push(t, &mut seen);
         }
@@ -531,6 +568,31 @@ mod streaming_tests {
         assert_eq!(seen.segments.len(), 1);
         assert_eq!(seen.segments[0].0.steps, 100_000);
         assert_eq!(seen.points.len(), 100_000);
+    }
+
+    #[test]
+    fn a_pace_hovering_at_the_threshold_is_still_cut() {
+        // Local cadence alternating around 145 spm every 8 steps: never 20 equal labels.
+        let mut t = 0.0;
+        let steps: Vec<f64> = (0..40_000)
+            .map(|i| {
+                t += if (i / 8) % 2 == 0 { 0.40 } else { 0.43 };
+                t
+            })
+            .collect();
+        let mut seen = Seen::default();
+        let mut s = Segmenter::with_flush(145.0, 64);
+        for &t in &steps {
+            s.push(t, &mut seen);
+        }
+        assert!(s.max_buffered() <= 5 * 64, "{}", s.max_buffered());
+        s.finish(&mut seen);
+        let whole = run(&steps, usize::MAX);
+        // Every step is still in exactly one segment, and the cadence track is exact.
+        let count = |x: &Seen| x.segments.iter().map(|(g, _)| g.steps).sum::<usize>();
+        assert_eq!(count(&seen), steps.len());
+        assert_eq!(count(&whole), steps.len());
+        assert_eq!(seen.points, whole.points);
     }
 
     #[test]

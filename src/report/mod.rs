@@ -138,9 +138,13 @@ pub fn analyze_file(
         .collect();
     if done.late_steps > 0 {
         warnings.push(format!(
-            "{} steps were reported too late to be placed among their neighbours and are \
-             left out",
-            done.late_steps
+            "{} step{} reported too late to be placed among the others and left out",
+            done.late_steps,
+            if done.late_steps == 1 {
+                " was"
+            } else {
+                "s were"
+            }
         ));
     }
     Ok(FileReport {

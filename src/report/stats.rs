@@ -174,8 +174,8 @@ fn moving_time_from_intervals(steps: &[f64]) -> f64 {
         .sum()
 }
 
-/// Bin width for `duration_s`: the smallest of 10 s … 1 h giving at most 20 bins, then whole
-/// hours. Each is a whole multiple of the [`BinAccumulator`]'s working width for the same
+/// Bin width for `duration_s`: the smallest of 10 s … 1 h giving at most 20 bins, then 2, 4,
+/// 8 … hours. Each is a whole multiple of the [`BinAccumulator`]'s working width for the same
 /// duration, so the bins can be gathered as the steps come.
 pub fn bin_width_s(duration_s: f64) -> f64 {
     const WIDTHS: [f64; 10] = [
@@ -184,12 +184,20 @@ pub fn bin_width_s(duration_s: f64) -> f64 {
     WIDTHS
         .into_iter()
         .find(|w| duration_s / w <= 20.0)
-        .unwrap_or_else(|| (duration_s / 20.0 / 3600.0).ceil() * 3600.0)
+        .unwrap_or_else(|| {
+            // Past 20 hours: 2, 4, 8 … hours, so the working bins (which double past an hour)
+            // still gather into them exactly.
+            let mut w = 7200.0;
+            while duration_s / w > 20.0 && w < 1e12 {
+                w *= 2.0;
+            }
+            w
+        })
 }
 
 /// Working bin widths of the [`BinAccumulator`], seconds; each divides the next, and past the
-/// last they double. For recordings up to a day, every [`bin_width_s`] is a whole number of
-/// the working bins.
+/// last they double. Every [`bin_width_s`] is a whole number of the working bins for the same
+/// duration.
 const BASE_WIDTHS: [f64; 8] = [5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0];
 /// Most working bins: when the recording outgrows them, they are merged into wider ones.
 const MAX_BASE_BINS: usize = 40;
@@ -701,7 +709,7 @@ mod tests {
     #[test]
     fn working_bins_gather_into_the_final_bins() {
         let mut d = 1.0;
-        while d < 86_400.0 {
+        while d < 1e8 {
             let base = BinAccumulator::for_duration(d).width_s;
             let w = bin_width_s(d);
             assert_eq!(w % base, 0.0, "{d} s: {w} s bins from {base} s ones");
