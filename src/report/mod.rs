@@ -38,7 +38,8 @@ pub struct FileReport {
     pub gaps: Gaps,
     /// Things the reader did that the user may not expect (an option it had no use for).
     pub warnings: Vec<String>,
-    /// What the analysis found.
+    /// What the analysis found (from [`analyze_file`], the step list and cadence track only
+    /// when asked for; the segments always).
     pub analysis: Analysis,
     /// Derived figures.
     pub summary: Summary,
@@ -70,7 +71,9 @@ impl FileReport {
     }
 
     /// The same report knowing where the recording has no data: moving time and stops leave
-    /// those stretches out.
+    /// those stretches out. The summary is made again from `analysis`, so this is for reports
+    /// whose analysis holds its whole step list ([`FileReport::new`]); [`analyze_file`] gives
+    /// its reports their gaps itself.
     pub fn with_gaps(mut self, gaps: Gaps) -> Self {
         self.summary = stats::summarize_with_gaps(&self.analysis, self.duration_s, &gaps.first);
         self.gaps = gaps;
