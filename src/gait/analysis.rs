@@ -328,6 +328,8 @@ impl<S: SegmentSink> Analyzer<S> {
         }
     }
 
+    /// Pass on the refined steps that are final (all of them, and the last segments, with
+    /// `finish`).
     fn pass_on(&mut self, finish: bool) {
         let mut keeper = Keeper {
             keep_steps: self.keep_steps,
@@ -350,6 +352,7 @@ impl<S: SegmentSink> Analyzer<S> {
         };
         if finish {
             self.refiner.finish(&mut out);
+            segmenter.finish(&mut keeper);
         } else {
             self.refiner.advance(self.now_s, &mut out);
         }
@@ -369,13 +372,6 @@ impl<S: SegmentSink> Analyzer<S> {
     /// Finish the recording: the analysis, and the sink.
     pub fn finish_with_sink(mut self) -> Finished<S> {
         self.pass_on(true);
-        let mut keeper = Keeper {
-            keep_steps: self.keep_steps,
-            cadence: &mut self.cadence,
-            segments: &mut self.segments,
-            sink: &mut self.sink,
-        };
-        self.segmenter.finish(&mut keeper);
         Finished {
             analysis: Analysis {
                 step_times_s: self.steps,

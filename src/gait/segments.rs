@@ -206,8 +206,8 @@ impl Segmenter {
         self.max_buffered
     }
 
-    /// Resolve the last stretch.
-    pub fn finish(mut self, sink: &mut impl SegmentSink) {
+    /// Resolve the last stretch (the segmenter is then empty, as new).
+    pub fn finish(&mut self, sink: &mut impl SegmentSink) {
         self.close_stretch(sink);
     }
 
