@@ -268,6 +268,38 @@ fn one_leg_dominant_running_counts_every_step_not_strides() {
     }
 }
 
+/// A sensor on a shoe or an ankle sees only its own leg: one large swing and impact per
+/// stride. Both feet's steps count (the other foot's half-way). A slow walk that repeats at
+/// the same 0.75 s, with the few m/s² a trunk, pocket or hand sees, stays one step each.
+#[test]
+fn a_foot_sensor_counts_both_feet_and_a_slow_walk_stays_slow() {
+    // 160 spm run seen from one ankle: the far leg's contacts barely show.
+    let mut foot = Gait::regular(2.0, 0.375, 120);
+    foot.leg_ratio = 0.03;
+    foot.bounce = 6.0;
+    foot.impact = 40.0;
+    // 80 spm walk seen from the trunk: the same 0.75 s rhythm, trunk-sized.
+    let mut trunk = Gait::regular(2.0, 0.75, 60);
+    trunk.bounce = 1.5;
+    trunk.impact = 2.0;
+    for (gait, name, spm) in [(&foot, "foot sensor", 160.0), (&trunk, "slow walk", 80.0)] {
+        let samples = render(gait, Sampling::default(), 48.0, 11);
+        for (what, found) in [
+            ("live", live_steps(&samples)),
+            ("offline", offline_steps(&samples)),
+        ] {
+            let what = format!("{name}, {what}");
+            assert_finds_steps(&gait.steps, &found, &what);
+            let mut c = CadenceEstimator::default();
+            for &t in &found {
+                c.on_step_at(t);
+            }
+            let got = c.cadence_spm(*found.last().unwrap()).unwrap();
+            assert!((got - spm).abs() < 2.0, "{what}: cadence {got}");
+        }
+    }
+}
+
 #[test]
 fn noise_and_still_phone_give_no_steps() {
     let still = Gait {

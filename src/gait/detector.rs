@@ -19,7 +19,18 @@
 //!   still continue the bout instead of letting it end for a silence. Outside a bout only
 //!   the next step time counts (a purse still swinging after a stop must not start a bout);
 //! - candidates pass a [`super::bout::BoutGate`]: only regular, periodic bouts count, and a
-//!   bout's first steps are released together once it is confirmed.
+//!   bout's first steps are released together once it is confirmed;
+//! - a sensor on one foot or ankle sees its own leg and hardly the other: the signal repeats
+//!   once a stride, with no trace of the other foot's contact at half the lag, exactly like a
+//!   slow walk seen from the trunk. What tells them apart is the size of the motion: the
+//!   typical step height at that period means a swing of about half a metre
+//!   (height × (period / 2π)²: 0.48 m median on a shoe clip while running), where the trunk,
+//!   a thigh pocket, a hand or a bag move 1–4 cm (never over 0.14 m in any half-second of the
+//!   shared recordings). At 0.25 m or more ([`DetectorConfig::limb_swing_m`]) the period is a
+//!   stride: everything upstream (refractory interval, bout gate) keeps working in strides,
+//!   and each step reported a stride after the previous one is preceded by the other foot's,
+//!   half-way between (marked restored), as a foot pod counts. [`LiveDetector::period_s`]
+//!   then reports half the stride.
 //!
 //! Inside a bout, the autocorrelations see the signal clipped to 2.5 times the typical step
 //! height: a wrist raised or turned mid-walk makes a swing many times a step's, and unclipped
@@ -148,6 +159,12 @@ pub struct DetectorConfig {
     pub warm_up_s: f64,
     /// Constant lag of the acceleration peak after the foot contact, seconds.
     pub contact_lag_s: f64,
+    /// A sensor on a foot, ankle or shin: when the swing the rhythm implies (the bout's
+    /// typical step height times (period / 2π)², the amplitude of a motion with that
+    /// acceleration at that period) is at least this many metres, the period is the stride
+    /// of the leg it is on, and the other leg's step is put half-way between two of its
+    /// contacts; 0 disables.
+    pub limb_swing_m: f64,
     /// Walking-bout gate.
     pub bout: BoutConfig,
 }
@@ -175,6 +192,7 @@ impl Default for DetectorConfig {
             min_refractory_s: 0.24,
             warm_up_s: 0.0,
             contact_lag_s: 0.0,
+            limb_swing_m: 0.25,
             bout: BoutConfig::default(),
         }
     }
@@ -244,6 +262,11 @@ struct GridState {
     blocks: [f64; BLOCKS],
     next_block: usize,
     block_max: f64,
+    /// Whether the period is a limb's stride (see [`DetectorConfig::limb_swing_m`]), as of
+    /// the last estimate.
+    one_leg: bool,
+    /// Contact time of the last step reported, for the other leg's step half-way.
+    last_reported_s: Option<f64>,
 }
 
 /// Blocks of |y| maxima kept for the lone-transient check (3 s at 0.1 s).
@@ -376,6 +399,8 @@ impl LiveDetector {
             blocks: [0.0; BLOCKS],
             next_block: 0,
             block_max: 0.0,
+            one_leg: false,
+            last_reported_s: None,
         }
     }
 
@@ -385,11 +410,13 @@ impl LiveDetector {
     }
 
     /// Current step period from the signal's periodicity, seconds (`None` when not periodic).
+    /// On a sensor worn on one leg, half the stride the signal repeats at.
     pub fn period_s(&self) -> Option<f64> {
+        let half = if self.grid.one_leg { 0.5 } else { 1.0 };
         self.grid
             .period
             .filter(|p| p.strength >= self.cfg.min_periodicity)
-            .map(|p| p.step_s)
+            .map(|p| p.step_s * half)
     }
 
     /// The latest raw periodicity estimate (step period, strength, whether halved), even when
@@ -505,6 +532,40 @@ impl LiveDetector {
         }
     }
 
+    /// Whether the current period is the stride of a leg the sensor is on: a trustworthy,
+    /// not already halved period at which the typical step height means a swing of at least
+    /// `limb_swing_m`. The trunk, a thigh pocket, a hand or a bag move a few centimetres at
+    /// the step rate (at most 0.14 m in any half-second of the shared recordings); a shoe
+    /// clip swings through about half a metre at its stride.
+    fn limb_stride(cfg: &DetectorConfig, g: &GridState) -> bool {
+        let (Some(p), Some(h)) = (g.period, g.typical_height()) else {
+            return false;
+        };
+        let w = std::f64::consts::TAU / p.step_s;
+        cfg.limb_swing_m > 0.0
+            && p.strength >= cfg.min_periodicity
+            && !p.halved
+            && h / (w * w) >= cfg.limb_swing_m
+    }
+
+    /// Report a step the bout gate let through. On a leg the sensor is on, a stride after the
+    /// previous reported step, the other leg's step goes first, half-way between the two.
+    fn report(g: &mut GridState, out: &mut OutBuf, step: StepEvent) {
+        if let (true, Some(p), Some(last)) = (g.one_leg, g.period, g.last_reported_s) {
+            let d = step.t_s - last;
+            if (0.7 * p.step_s..=1.4 * p.step_s).contains(&d) {
+                out.push(StepEvent {
+                    t_s: last + 0.5 * d,
+                    reported_s: step.reported_s,
+                    interpolated: true,
+                    strength: 0.0,
+                });
+            }
+        }
+        g.last_reported_s = Some(step.t_s);
+        out.push(step);
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn on_grid(
         cfg: &DetectorConfig,
@@ -552,6 +613,7 @@ impl LiveDetector {
             }
             per.update();
             g.period = per.estimate(Memory::Long);
+            g.one_leg = Self::limb_stride(cfg, g);
             g.fast_stale = true;
         }
         g.power += g.k_power * (y * y - g.power);
@@ -647,7 +709,7 @@ impl LiveDetector {
                     interpolated: true,
                     strength: 0.0,
                 };
-                gate.push(mid, g.period, |e| out.push(e));
+                gate.push(mid, g.period, |e| Self::report(g, out, e));
             }
         }
         g.last_peak_s = Some(t_peak);
@@ -658,6 +720,6 @@ impl LiveDetector {
             interpolated: false,
             strength: if amp > 0.0 { (y1 / amp) as f32 } else { 0.0 },
         };
-        gate.push(step, g.period, |e| out.push(e));
+        gate.push(step, g.period, |e| Self::report(g, out, e));
     }
 }
