@@ -4,7 +4,9 @@
 //! folder's `index.json` and compares with its truth file: steps true/found, count error %,
 //! cadence error (spm), F1 of reference steps matched within 150 ms (where the truth has step
 //! times), median time offset of matched steps, and the live detector's report latency. The
-//! scoring rules are in `tests/harness/mod.rs`, shared with `tests/accuracy.rs`.
+//! scoring rules are in `tests/harness/mod.rs`, shared with `tests/accuracy.rs`. Then the same
+//! for the recordings beside the index that one of its references covers
+//! (`tests/harness/companions.json`: the shoe-clip sensor of the hip-belt run).
 //!
 //! Run: `cargo run --release --example accuracy` (data folder from `STRIDEBEAT_DATA`, default
 //! `../shared/data` beside the crate). For exploring settings only, `GAIT_<KEY>=value` overrides
@@ -44,6 +46,7 @@ fn detector_config() -> DetectorConfig {
     o!(min_height_share, "MINH");
     o!(min_refractory_s, "MINREFR");
     o!(contact_lag_s, "LAG");
+    o!(limb_swing_m, "LIMB");
     o!(bout.min_steps, "MINSTEPS");
     o!(bout.max_interval_ratio, "RATIO");
     o!(bout.confirm_periodicity, "CONFIRM");
@@ -60,6 +63,14 @@ fn main() -> anyhow::Result<()> {
     };
     let scores = harness::evaluate_all(&dir, detector_config())?;
     print!("{}", harness::table(&scores));
+    let companions = harness::companions(&dir);
+    if !companions.is_empty() {
+        let scores = harness::evaluate_entries(&dir, &companions, detector_config())?;
+        println!(
+            "\nbeside the index (tests/harness/companions.json says why the reference applies):"
+        );
+        print!("{}", harness::rows(&scores));
+    }
 
     Ok(())
 }

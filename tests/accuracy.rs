@@ -178,6 +178,40 @@ fn no_recording_is_at_half_or_double_its_cadence() {
     assert_none("half/double cadence", unmet);
 }
 
+/// Recordings beside the index that one of its references covers (a shoe-clip sensor on the
+/// hip-belt run: one leg only, the strongest repetition is the stride): the count
+/// target (within 5 %) and no half or double cadence, offline and live. Their cadence error is
+/// printed, not asserted: the reference was derived from that same sensor's peaks and is
+/// good to ±1–2 spm (the hip belt on the same run is held to ±1.5 spm above).
+#[test]
+fn a_sensor_on_one_foot_counts_both_feet() {
+    let Some(dir) = harness::data_dir() else {
+        println!("SKIPPED one-foot sensor: no data folder (set STRIDEBEAT_DATA to ../shared/data)");
+        return;
+    };
+    let entries = harness::companions(&dir);
+    if entries.is_empty() {
+        println!("SKIPPED one-foot sensor: the data folder has none of the companion recordings");
+        return;
+    }
+    let scores =
+        harness::evaluate_entries(&dir, &entries, DetectorConfig::default()).expect("evaluate");
+    println!("{}", harness::rows(&scores));
+    let mut unmet = Vec::new();
+    for s in &scores {
+        for (mode, m) in modes(s) {
+            let ratio = m.cadence_ratio.unwrap_or(f64::NAN);
+            if m.count_err_pct.abs() > 5.0 || !(0.75..=1.33).contains(&ratio) {
+                unmet.push(format!(
+                    "{} ({mode}): count error {:.1} %, cadence {ratio:.2}x the reference",
+                    s.name, m.count_err_pct
+                ));
+            }
+        }
+    }
+    assert_none("one-foot sensor", unmet);
+}
+
 #[test]
 fn live_steps_are_reported_within_150_ms_median() {
     let Some(scores) = scores_or_skip("live latency") else {

@@ -258,12 +258,36 @@ pub fn evaluate(
 
 /// Evaluate every recording of the index (in parallel).
 pub fn evaluate_all(dir: &Path, detector: DetectorConfig) -> anyhow::Result<Vec<RecordingScore>> {
-    use rayon::prelude::*;
     let index: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("index.json"))?)?;
-    index
+    evaluate_entries(dir, &index, detector)
+}
+
+/// Evaluate the given index entries (in parallel).
+pub fn evaluate_entries(
+    dir: &Path,
+    entries: &[Value],
+    detector: DetectorConfig,
+) -> anyhow::Result<Vec<RecordingScore>> {
+    use rayon::prelude::*;
+    entries
         .par_iter()
         .map(|e| evaluate(dir, e, detector))
+        .collect()
+}
+
+/// Recordings of the data folder that its index leaves out but a reference in it covers
+/// (`companions.json` beside this file, in the index's format, each with a note on why the
+/// reference applies), where the folder has them.
+pub fn companions(dir: &Path) -> Vec<Value> {
+    let all: Vec<Value> =
+        serde_json::from_str(include_str!("companions.json")).expect("companions.json is valid");
+    all.into_iter()
+        .filter(|e| {
+            ["accel_file", "truth"]
+                .iter()
+                .all(|k| dir.join(e[*k].as_str().unwrap_or_default()).is_file())
+        })
         .collect()
 }
 
@@ -279,46 +303,7 @@ fn opt(v: Option<f64>, scale: f64, prec: usize) -> String {
 /// the reference after each start (one number per reference bout of ≥ 20 steps).
 pub fn table(scores: &[RecordingScore]) -> String {
     use std::fmt::Write;
-    let mut out = String::new();
-    let _ =
-        writeln!(
-        out,
-        "{:<34} {:>4} {:>5} {:>3} | {:>5} {:>6} {:>6} {:>5} {:>5} | {:>5} {:>6} {:>6} {:>5} {:>5} {:>5} {:>4}",
-        "recording", "tier", "true", "odd", "off", "err%", "cad±", "F1", "Δms", "live", "err%",
-        "cad±", "F1", "Δms", "lat", "set"
-    );
-    for s in scores {
-        let lat = (!s.latencies_s.is_empty()).then(|| median(&s.latencies_s));
-        let settle = s
-            .settle_steps
-            .iter()
-            .map(|n| n.map_or("-".to_string(), |n| n.to_string()))
-            .collect::<Vec<_>>()
-            .join(",");
-        let name = &s.name[s.name.len().saturating_sub(34)..];
-        let row = |m: &ModeScore| {
-            format!(
-                "{:>5} {:>6.1} {:>6} {:>5} {:>5}",
-                m.found,
-                m.count_err_pct,
-                opt(m.cadence_err_spm, 1.0, 1),
-                opt(m.f1, 1.0, 2),
-                opt(m.offset_s, 1000.0, 0)
-            )
-        };
-        let _ = writeln!(
-            out,
-            "{:<34} {:>4} {:>5} {:>3} | {} | {} {:>5} {:>4}",
-            name,
-            &s.tier[..s.tier.len().min(4)],
-            s.true_steps,
-            s.implausible_reference_intervals,
-            row(&s.offline),
-            row(&s.live),
-            opt(lat, 1000.0, 0),
-            settle
-        );
-    }
+    let mut out = rows(scores);
     let a: Vec<&RecordingScore> = scores.iter().filter(|s| s.tier == "A").collect();
     let med =
         |f: &dyn Fn(&RecordingScore) -> f64| median(&a.iter().map(|s| f(s)).collect::<Vec<_>>());
@@ -373,4 +358,50 @@ pub fn percentile(v: &[f64], q: f64) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     s[((s.len() - 1) as f64 * q).round() as usize]
+}
+
+/// The table's header and one row per recording (see [`table`]), without the summary.
+pub fn rows(scores: &[RecordingScore]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ =
+        writeln!(
+        out,
+        "{:<34} {:>4} {:>5} {:>3} | {:>5} {:>6} {:>6} {:>5} {:>5} | {:>5} {:>6} {:>6} {:>5} {:>5} {:>5} {:>4}",
+        "recording", "tier", "true", "odd", "off", "err%", "cad±", "F1", "Δms", "live", "err%",
+        "cad±", "F1", "Δms", "lat", "set"
+    );
+    for s in scores {
+        let lat = (!s.latencies_s.is_empty()).then(|| median(&s.latencies_s));
+        let settle = s
+            .settle_steps
+            .iter()
+            .map(|n| n.map_or("-".to_string(), |n| n.to_string()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let name = &s.name[s.name.len().saturating_sub(34)..];
+        let row = |m: &ModeScore| {
+            format!(
+                "{:>5} {:>6.1} {:>6} {:>5} {:>5}",
+                m.found,
+                m.count_err_pct,
+                opt(m.cadence_err_spm, 1.0, 1),
+                opt(m.f1, 1.0, 2),
+                opt(m.offset_s, 1000.0, 0)
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{:<34} {:>4} {:>5} {:>3} | {} | {} {:>5} {:>4}",
+            name,
+            &s.tier[..s.tier.len().min(4)],
+            s.true_steps,
+            s.implausible_reference_intervals,
+            row(&s.offline),
+            row(&s.live),
+            opt(lat, 1000.0, 0),
+            settle
+        );
+    }
+    out
 }
