@@ -14,7 +14,7 @@ use super::periodicity::PeriodEstimate;
 use super::StepEvent;
 
 /// Most candidates kept while a bout is unconfirmed.
-const PENDING_CAP: usize = 12;
+pub(crate) const PENDING_CAP: usize = 12;
 /// Intervals kept for the bout's typical step interval.
 const INTERVALS: usize = 5;
 

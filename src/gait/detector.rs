@@ -73,8 +73,12 @@ use super::periodicity::{Memory, PeriodEstimate, Periodicity};
 use super::resample::{Feed, Resampler};
 use super::{AccelSample, StepEvent};
 
-/// Most steps one `push` can report (a bout release plus steps on the new grid points).
-const OUT_CAP: usize = 32;
+/// Most steps one `push` can report: a bout release (the gate's 12 waiting steps and one
+/// restored before them) with the other foot's step before each on a one-foot sensor (26),
+/// a restored step and its own other-foot step on the same grid point (2), and up to four on
+/// each further grid point a slow input's sample crosses (15 Hz input: 3 more points).
+const OUT_CAP: usize = 48;
+const _: () = assert!(OUT_CAP >= 2 * (super::bout::PENDING_CAP + 1) + 2 + 4 * 3);
 /// Most peak notes one `push` keeps (one grid point has at most one peak; a push crosses
 /// more than this many grid points only after a slow input's gap).
 const NOTES_CAP: usize = 4;
@@ -209,6 +213,7 @@ struct OutBuf {
 
 impl OutBuf {
     fn push(&mut self, s: StepEvent) {
+        debug_assert!(self.n < OUT_CAP, "step output buffer full");
         if self.n < OUT_CAP {
             self.steps[self.n] = s;
             self.n += 1;
