@@ -200,6 +200,12 @@ fn a_sensor_on_one_foot_counts_both_feet() {
     let mut unmet = Vec::new();
     for s in &scores {
         for (mode, m) in modes(s) {
+            if s.one_foot && mode == "offline" && s.other_foot_steps * 4 < m.found as u64 {
+                unmet.push(format!(
+                    "{}: only {} of {} steps put half-way for the other foot",
+                    s.name, s.other_foot_steps, m.found
+                ));
+            }
             let ratio = m.cadence_ratio.unwrap_or(f64::NAN);
             if m.count_err_pct.abs() > 5.0 || !(0.75..=1.33).contains(&ratio) {
                 unmet.push(format!(
@@ -210,6 +216,27 @@ fn a_sensor_on_one_foot_counts_both_feet() {
         }
     }
     assert_none("one-foot sensor", unmet);
+}
+
+/// No recording of the index is a sensor on one foot (the trunk, pockets, hands, wrists, an
+/// armband, a neck pouch, a purse, a treadmill console): none may have the other foot's
+/// steps put in.
+#[test]
+fn no_sensor_off_the_feet_is_taken_for_one_foot() {
+    let Some(scores) = scores_or_skip("one-foot false alarm") else {
+        return;
+    };
+    let unmet: Vec<String> = scores
+        .iter()
+        .filter(|s| !s.one_foot && s.other_foot_steps > 0)
+        .map(|s| {
+            format!(
+                "{}: {} steps put in for another foot",
+                s.name, s.other_foot_steps
+            )
+        })
+        .collect();
+    assert_none("one-foot false alarm", unmet);
 }
 
 #[test]

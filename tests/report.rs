@@ -388,3 +388,25 @@ fn many_skipped_rows_warn_with_reason_and_place() {
         "{w}"
     );
 }
+
+#[test]
+fn a_one_foot_sensor_is_named_in_the_summary_and_json() {
+    let summary_of = |r: &FileReport| {
+        let mut out = Vec::new();
+        summary::write_summary(&mut out, r).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let plain = report();
+    assert!(!summary_of(&plain).contains("one foot"));
+    assert_eq!(JsonReport::new(&plain).other_foot_steps, 0);
+    let mut foot = report();
+    foot.other_foot_steps = 390;
+    let s = summary_of(&foot);
+    let line = s
+        .lines()
+        .find(|l| l.contains("sensor on one foot"))
+        .expect("one-foot line");
+    assert!(line.contains("390 steps of the other foot"), "{s}");
+    let json = serde_json::to_value(JsonReport::new(&foot)).unwrap();
+    assert_eq!(json["other_foot_steps"], 390);
+}

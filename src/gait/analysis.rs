@@ -294,6 +294,9 @@ pub struct Finished<S> {
     pub steps: usize,
     /// Raw steps reported too late to be placed (see [`StepRefiner::late_steps`]).
     pub late_steps: u64,
+    /// Steps the detector put half-way for the other foot of a sensor worn on one foot
+    /// ([`LiveDetector::other_foot_steps`]).
+    pub other_foot_steps: u64,
     /// The sink, having seen every segment and cadence point.
     pub sink: S,
 }
@@ -380,6 +383,7 @@ impl<S: SegmentSink> Analyzer<S> {
             },
             steps: self.step_count,
             late_steps: self.refiner.late_steps(),
+            other_foot_steps: self.detector.other_foot_steps(),
             sink: self.sink,
         }
     }

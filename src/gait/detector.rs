@@ -209,6 +209,8 @@ struct OutBuf {
     n: usize,
     notes: [PeakNote; NOTES_CAP],
     n_notes: usize,
+    /// Steps of the other foot put half-way on a one-foot sensor, since the start.
+    other_foot: u64,
 }
 
 impl OutBuf {
@@ -376,6 +378,7 @@ impl LiveDetector {
                     verdict: PeakVerdict::Candidate,
                 }; NOTES_CAP],
                 n_notes: 0,
+                other_foot: 0,
             },
             last_input_s: None,
         }
@@ -434,6 +437,12 @@ impl LiveDetector {
     /// verdicts (for diagnostics; after the warm-up, at most a few per push).
     pub fn peaks(&self) -> &[PeakNote] {
         &self.out.notes[..self.out.n_notes]
+    }
+
+    /// Steps reported so far that belong to the other foot of a sensor worn on one foot or
+    /// ankle, put half-way between two of its own (see [`DetectorConfig::limb_swing_m`]).
+    pub fn other_foot_steps(&self) -> u64 {
+        self.out.other_foot
     }
 
     /// Whether a walking/running bout is in progress (steps are being counted).
@@ -559,6 +568,7 @@ impl LiveDetector {
         if let (true, Some(p), Some(last)) = (g.one_leg, g.period, g.last_reported_s) {
             let d = step.t_s - last;
             if (0.7 * p.step_s..=1.4 * p.step_s).contains(&d) {
+                out.other_foot += 1;
                 out.push(StepEvent {
                     t_s: last + 0.5 * d,
                     reported_s: step.reported_s,

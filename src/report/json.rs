@@ -88,6 +88,9 @@ pub struct JsonReport {
     pub no_data_s: f64,
     /// The reader's warnings (an option it had no use for), in words.
     pub warnings: Vec<String>,
+    /// Steps of the other foot put half-way between the sensor's own foot's steps, when it was
+    /// worn on one foot or ankle (0 otherwise; included in `steps`).
+    pub other_foot_steps: u64,
 }
 
 fn iqr(s: &Option<Spread>) -> Option<[f64; 2]> {
@@ -143,6 +146,7 @@ impl JsonReport {
             gap_count: r.gaps.count,
             no_data_s: r.gaps.total_s,
             warnings: r.warnings.clone(),
+            other_foot_steps: r.other_foot_steps,
         }
     }
 }

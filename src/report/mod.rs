@@ -38,6 +38,9 @@ pub struct FileReport {
     pub gaps: Gaps,
     /// Things the reader did that the user may not expect (an option it had no use for).
     pub warnings: Vec<String>,
+    /// Steps of the other foot put half-way between the sensor's own foot's steps, when it was
+    /// worn on one foot or ankle (0 otherwise).
+    pub other_foot_steps: u64,
     /// What the analysis found (from [`analyze_file`], the step list and cadence track only
     /// when asked for; the segments always).
     pub analysis: Analysis,
@@ -65,6 +68,7 @@ impl FileReport {
             skipped,
             gaps: Gaps::default(),
             warnings: Vec::new(),
+            other_foot_steps: 0,
             analysis,
             summary,
         }
@@ -158,6 +162,7 @@ pub fn analyze_file(
         skipped: reader.skipped().clone(),
         gaps,
         warnings,
+        other_foot_steps: done.other_foot_steps,
         analysis: done.analysis,
         summary,
     })

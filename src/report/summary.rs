@@ -73,6 +73,13 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
     if let Some(warning) = skipped_warning(&r.skipped, r.samples) {
         writeln!(w, "  warning: {warning}")?;
     }
+    if r.other_foot_steps > 0 {
+        writeln!(
+            w,
+            "  sensor on one foot: it repeats once a stride, so {} steps of the other foot are put half-way between its own",
+            r.other_foot_steps
+        )?;
+    }
     match &s.cadence {
         Some(c) => writeln!(w, "  cadence {}", spread_text(c))?,
         None if s.steps == 0 => writeln!(w, "  no steps found")?,

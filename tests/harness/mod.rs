@@ -74,6 +74,10 @@ pub struct RecordingScore {
     pub tier: String,
     /// Whether the index calls the activity running.
     pub running: bool,
+    /// Whether the entry says the sensor was worn on one foot or ankle (`"one_foot": true`).
+    pub one_foot: bool,
+    /// Steps the offline analysis put half-way for the other foot of a one-foot sensor.
+    pub other_foot_steps: u64,
     /// Reference step count.
     pub true_steps: usize,
     /// Offline analysis.
@@ -230,6 +234,7 @@ pub fn evaluate(
         "{} steps reported too late; worst report delay {worst_report_delay:.1} s",
         finished.late_steps
     );
+    let other_foot_steps = finished.other_foot_steps;
     let analysis = finished.analysis;
     let mut latencies_s = Vec::new();
     let mut implausible_reference_intervals = 0;
@@ -247,6 +252,8 @@ pub fn evaluate(
         name: entry["recording"].as_str().unwrap_or("?").to_string(),
         tier: truth["tier"].as_str().unwrap_or("?").to_string(),
         running: entry["activity"].as_str().unwrap_or("").contains("running"),
+        one_foot: entry["one_foot"].as_bool().unwrap_or(false),
+        other_foot_steps,
         true_steps: truth["steps"].as_u64().unwrap_or(0) as usize,
         offline: score(&truth, &analysis.step_times_s),
         live: score(&truth, &live_steps),
