@@ -297,6 +297,32 @@ fn a_foot_sensor_counts_both_feet_and_a_slow_walk_stays_slow() {
             let got = c.cadence_spm(*found.last().unwrap()).unwrap();
             assert!((got - spm).abs() < 2.0, "{what}: cadence {got}");
         }
+        // End to end through `analyze`'s own path: a CSV file in, the report says how many
+        // steps it put in for the other foot.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.csv");
+        let mut csv = String::from("time,ax,ay,az\n");
+        for s in &samples {
+            let [x, y, z] = s.acc;
+            csv.push_str(&format!("{:.4},{x},{y},{z}\n", s.t_s));
+        }
+        std::fs::write(&path, csv).unwrap();
+        let report = stridebeat::report::analyze_file(
+            &path,
+            &stridebeat::source::ReadOptions::default(),
+            AnalyzerConfig::default(),
+            false,
+        )
+        .unwrap();
+        let (steps, put_in) = (report.summary.steps as u64, report.other_foot_steps);
+        if name == "foot sensor" {
+            assert!(
+                steps.abs_diff(gait.steps.len() as u64) <= 2 && put_in * 5 >= steps * 2,
+                "{name}, analyze: {steps} steps, {put_in} put in for the other foot"
+            );
+        } else {
+            assert_eq!(put_in, 0, "{name}, analyze: steps put in for another foot");
+        }
     }
 }
 

@@ -399,14 +399,22 @@ fn a_one_foot_sensor_is_named_in_the_summary_and_json() {
     let plain = report();
     assert!(!summary_of(&plain).contains("one foot"));
     assert_eq!(JsonReport::new(&plain).other_foot_steps, 0);
+    // A few (under a tenth of the 782 steps): counted in the JSON, not worth a line.
+    let mut few = report();
+    few.other_foot_steps = 40;
+    assert!(!summary_of(&few).contains("one foot"));
+    assert_eq!(JsonReport::new(&few).other_foot_steps, 40);
     let mut foot = report();
     foot.other_foot_steps = 390;
     let s = summary_of(&foot);
     let line = s
         .lines()
-        .find(|l| l.contains("sensor on one foot"))
+        .find(|l| l.contains("one foot"))
         .expect("one-foot line");
-    assert!(line.contains("390 steps of the other foot"), "{s}");
+    assert!(
+        line.contains("390 of these steps were put in half-way"),
+        "{s}"
+    );
     let json = serde_json::to_value(JsonReport::new(&foot)).unwrap();
     assert_eq!(json["other_foot_steps"], 390);
 }

@@ -23,14 +23,18 @@
 //! - a sensor on one foot or ankle sees its own leg and hardly the other: the signal repeats
 //!   once a stride, with no trace of the other foot's contact at half the lag, exactly like a
 //!   slow walk seen from the trunk. What tells them apart is the size of the motion: the
-//!   typical step height at that period means a swing of about half a metre
-//!   (height × (period / 2π)²: 0.48 m median on a shoe clip while running), where the trunk,
-//!   a thigh pocket, a hand or a bag move 1–4 cm (never over 0.14 m in any half-second of the
-//!   shared recordings). At 0.25 m or more ([`DetectorConfig::limb_swing_m`]) the period is a
-//!   stride: everything upstream (refractory interval, bout gate) keeps working in strides,
-//!   and each step reported a stride after the previous one is preceded by the other foot's,
-//!   half-way between (marked restored), as a foot pod counts. [`LiveDetector::period_s`]
-//!   then reports half the stride.
+//!   typical step height at that period, while the accepted peaks come once a period, means a
+//!   swing of about half a metre (height × (period / 2π)²: 0.48 m median on a shoe clip while
+//!   running), where the trunk, a thigh pocket, a hand or a bag move 1–4 cm (at most 0.12 m
+//!   in any half-second of the shared recordings: `examples/limb_swing.rs`). At 0.25 m or more
+//!   ([`DetectorConfig::limb_swing_m`]) the period is a stride: everything upstream
+//!   (refractory interval, bout gate) keeps working in strides, and each step reported a
+//!   stride after the previous one is preceded by the other foot's, half-way between (marked
+//!   restored), as a foot pod counts. [`LiveDetector::period_s`] then reports half the
+//!   stride. Known limit: any even-footed motion below about 90 spm with 1.5 g bounces seen
+//!   from the trunk (bounding drills, perhaps) reads the same and is doubled; and at a change
+//!   between walking and running a few of the other foot's steps are missed while the period
+//!   catches up.
 //!
 //! Inside a bout, the autocorrelations see the signal clipped to 2.5 times the typical step
 //! height: a wrist raised or turned mid-walk makes a swing many times a step's, and unclipped
@@ -247,6 +251,8 @@ struct GridState {
     n: u64,
     period: Option<PeriodEstimate>,
     last_peak_s: Option<f64>,
+    /// Time between the last two accepted peaks, seconds.
+    last_peak_interval_s: Option<f64>,
     /// Heights of the last accepted peaks (ring), m/s².
     heights: [f64; HEIGHTS],
     n_heights: usize,
@@ -269,8 +275,10 @@ struct GridState {
     blocks: [f64; BLOCKS],
     next_block: usize,
     block_max: f64,
-    /// Whether the period is a limb's stride (see [`DetectorConfig::limb_swing_m`]), as of
-    /// the last estimate.
+    /// The swing the rhythm implies (see [`LiveDetector::implied_swing_m`]) and whether it
+    /// makes the period a limb's stride ([`DetectorConfig::limb_swing_m`]), as of the last
+    /// estimate.
+    swing_m: Option<f64>,
     one_leg: bool,
     /// Contact time of the last step reported, for the other leg's step half-way.
     last_reported_s: Option<f64>,
@@ -395,6 +403,7 @@ impl LiveDetector {
             n: 0,
             period: None,
             last_peak_s: None,
+            last_peak_interval_s: None,
             heights: [0.0; HEIGHTS],
             n_heights: 0,
             typical: None,
@@ -407,6 +416,7 @@ impl LiveDetector {
             blocks: [0.0; BLOCKS],
             next_block: 0,
             block_max: 0.0,
+            swing_m: None,
             one_leg: false,
             last_reported_s: None,
         }
@@ -428,7 +438,8 @@ impl LiveDetector {
     }
 
     /// The latest raw periodicity estimate (step period, strength, whether halved), even when
-    /// too weak to be trusted.
+    /// too weak to be trusted. On a sensor worn on one foot ([`Self::other_foot_steps`]) its
+    /// period is the stride.
     pub fn periodicity(&self) -> Option<PeriodEstimate> {
         self.grid.period
     }
@@ -443,6 +454,14 @@ impl LiveDetector {
     /// ankle, put half-way between two of its own (see [`DetectorConfig::limb_swing_m`]).
     pub fn other_foot_steps(&self) -> u64 {
         self.out.other_foot
+    }
+
+    /// For diagnostics: the swing, metres, that the typical step height implies at the current
+    /// period (`None` while there is no trusted, not halved period with steps coming); at
+    /// [`DetectorConfig::limb_swing_m`] or more the period is taken as the stride of a sensor
+    /// worn on one foot.
+    pub fn implied_swing_m(&self) -> Option<f64> {
+        self.grid.swing_m
     }
 
     /// Whether a walking/running bout is in progress (steps are being counted).
@@ -546,20 +565,25 @@ impl LiveDetector {
         }
     }
 
-    /// Whether the current period is the stride of a leg the sensor is on: a trustworthy,
-    /// not already halved period at which the typical step height means a swing of at least
-    /// `limb_swing_m`. The trunk, a thigh pocket, a hand or a bag move a few centimetres at
-    /// the step rate (at most 0.14 m in any half-second of the shared recordings); a shoe
-    /// clip swings through about half a metre at its stride.
-    fn limb_stride(cfg: &DetectorConfig, g: &GridState) -> bool {
-        let (Some(p), Some(h)) = (g.period, g.typical_height()) else {
-            return false;
-        };
+    /// The swing, metres, that the typical step height means at the current period: for a
+    /// trustworthy, not already halved period, while the accepted peaks come once a period (the
+    /// last two one period apart, the last at most two periods ago), so the height belongs to
+    /// this rhythm and not to a faster gait before it or a standstill after it. The trunk, a
+    /// thigh pocket, a hand or a bag move a few centimetres at the step rate; a shoe clip
+    /// swings through about half a metre at its stride (`examples/limb_swing.rs` prints this
+    /// value over the shared recordings).
+    fn implied_swing(cfg: &DetectorConfig, g: &GridState, now_s: f64) -> Option<f64> {
+        let p = g.period?;
+        let h = g.typical_height()?;
+        let recent = g.last_peak_s.is_some_and(|l| now_s - l <= 2.0 * p.step_s);
+        let in_rhythm = g
+            .last_peak_interval_s
+            .is_some_and(|d| (0.7 * p.step_s..=1.4 * p.step_s).contains(&d));
+        if !recent || !in_rhythm || p.halved || p.strength < cfg.min_periodicity {
+            return None;
+        }
         let w = std::f64::consts::TAU / p.step_s;
-        cfg.limb_swing_m > 0.0
-            && p.strength >= cfg.min_periodicity
-            && !p.halved
-            && h / (w * w) >= cfg.limb_swing_m
+        Some(h / (w * w))
     }
 
     /// Report a step the bout gate let through. On a leg the sensor is on, a stride after the
@@ -567,7 +591,7 @@ impl LiveDetector {
     fn report(g: &mut GridState, out: &mut OutBuf, step: StepEvent) {
         if let (true, Some(p), Some(last)) = (g.one_leg, g.period, g.last_reported_s) {
             let d = step.t_s - last;
-            if (0.7 * p.step_s..=1.4 * p.step_s).contains(&d) {
+            if !p.halved && (0.7 * p.step_s..=1.4 * p.step_s).contains(&d) {
                 out.other_foot += 1;
                 out.push(StepEvent {
                     t_s: last + 0.5 * d,
@@ -628,7 +652,8 @@ impl LiveDetector {
             }
             per.update();
             g.period = per.estimate(Memory::Long);
-            g.one_leg = Self::limb_stride(cfg, g);
+            g.swing_m = Self::implied_swing(cfg, g, t_s);
+            g.one_leg = cfg.limb_swing_m > 0.0 && g.swing_m.is_some_and(|m| m >= cfg.limb_swing_m);
             g.fast_stale = true;
         }
         g.power += g.k_power * (y * y - g.power);
@@ -727,6 +752,7 @@ impl LiveDetector {
                 gate.push(mid, g.period, |e| Self::report(g, out, e));
             }
         }
+        g.last_peak_interval_s = since;
         g.last_peak_s = Some(t_peak);
         g.record_height(y1);
         let step = StepEvent {

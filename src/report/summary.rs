@@ -73,10 +73,11 @@ pub fn write_summary(w: &mut dyn Write, r: &FileReport) -> io::Result<()> {
     if let Some(warning) = skipped_warning(&r.skipped, r.samples) {
         writeln!(w, "  warning: {warning}")?;
     }
-    if r.other_foot_steps > 0 {
+    // Said when it matters to the count (the JSON always has the number).
+    if r.other_foot_steps > 0 && r.other_foot_steps * 10 >= s.steps as u64 {
         writeln!(
             w,
-            "  sensor on one foot: it repeats once a stride, so {} steps of the other foot are put half-way between its own",
+            "  {} of these steps were put in half-way between the ones felt: the motion repeats once a stride, as from a sensor on one foot or ankle",
             r.other_foot_steps
         )?;
     }
