@@ -167,11 +167,11 @@ pub struct DetectorConfig {
     pub warm_up_s: f64,
     /// Constant lag of the acceleration peak after the foot contact, seconds.
     pub contact_lag_s: f64,
-    /// A sensor on a foot, ankle or shin: when the swing the rhythm implies (the bout's
-    /// typical step height times (period / 2π)², the amplitude of a motion with that
-    /// acceleration at that period) is at least this many metres, the period is the stride
-    /// of the leg it is on, and the other leg's step is put half-way between two of its
-    /// contacts; 0 disables.
+    /// A sensor on a foot, ankle or shin: when the swing the rhythm implies (the typical step
+    /// height times (period / 2π)², the amplitude of a motion with that acceleration at that
+    /// period, while the accepted peaks come once a period) is at least this many metres, the
+    /// period is the stride of the leg it is on, and the other leg's step is put half-way
+    /// between two of its contacts; 0 disables.
     pub limb_swing_m: f64,
     /// Walking-bout gate.
     pub bout: BoutConfig,
