@@ -275,11 +275,9 @@ struct GridState {
     blocks: [f64; BLOCKS],
     next_block: usize,
     block_max: f64,
-    /// The swing the rhythm implies (see [`LiveDetector::implied_swing_m`]) and whether it
-    /// makes the period a limb's stride ([`DetectorConfig::limb_swing_m`]), as of the last
+    /// The swing the rhythm implies (see [`LiveDetector::implied_swing_m`]), as of the last
     /// estimate.
     swing_m: Option<f64>,
-    one_leg: bool,
     /// Contact time of the last step reported, for the other leg's step half-way.
     last_reported_s: Option<f64>,
 }
@@ -295,6 +293,10 @@ const TRANSIENT_AFTER_S: (f64, f64) = (1.0, 2.0);
 /// desk) could pass for a rhythm (allowed throughout: 16 false steps in
 /// `random_isolated_bumps_are_not_a_walk`, none up to 40 s).
 const TRANSIENT_WINDOW_S: f64 = 5.0;
+
+/// Where, in step periods after the previous step, the next one falls when none went unseen:
+/// its threshold is lowered there, and on a one-foot sensor such a spacing is one stride.
+const NEXT_STEP: std::ops::RangeInclusive<f64> = 0.7..=1.4;
 
 /// Accepted peak heights kept for the typical height.
 const HEIGHTS: usize = 8;
@@ -320,6 +322,12 @@ impl GridState {
             s.sort_by(f64::total_cmp);
             s[s.len() / 2]
         });
+    }
+
+    /// Whether the period is the stride of a leg the sensor is on
+    /// ([`DetectorConfig::limb_swing_m`]), as of the last estimate.
+    fn one_leg(&self, cfg: &DetectorConfig) -> bool {
+        cfg.limb_swing_m > 0.0 && self.swing_m.is_some_and(|m| m >= cfg.limb_swing_m)
     }
 
     fn forget_heights(&mut self) {
@@ -417,7 +425,6 @@ impl LiveDetector {
             next_block: 0,
             block_max: 0.0,
             swing_m: None,
-            one_leg: false,
             last_reported_s: None,
         }
     }
@@ -430,7 +437,11 @@ impl LiveDetector {
     /// Current step period from the signal's periodicity, seconds (`None` when not periodic).
     /// On a sensor worn on one leg, half the stride the signal repeats at.
     pub fn period_s(&self) -> Option<f64> {
-        let half = if self.grid.one_leg { 0.5 } else { 1.0 };
+        let half = if self.grid.one_leg(&self.cfg) {
+            0.5
+        } else {
+            1.0
+        };
         self.grid
             .period
             .filter(|p| p.strength >= self.cfg.min_periodicity)
@@ -578,7 +589,7 @@ impl LiveDetector {
         let recent = g.last_peak_s.is_some_and(|l| now_s - l <= 2.0 * p.step_s);
         let in_rhythm = g
             .last_peak_interval_s
-            .is_some_and(|d| (0.7 * p.step_s..=1.4 * p.step_s).contains(&d));
+            .is_some_and(|d| NEXT_STEP.contains(&(d / p.step_s)));
         if !recent || !in_rhythm || p.halved || p.strength < cfg.min_periodicity {
             return None;
         }
@@ -588,10 +599,10 @@ impl LiveDetector {
 
     /// Report a step the bout gate let through. On a leg the sensor is on, a stride after the
     /// previous reported step, the other leg's step goes first, half-way between the two.
-    fn report(g: &mut GridState, out: &mut OutBuf, step: StepEvent) {
-        if let (true, Some(p), Some(last)) = (g.one_leg, g.period, g.last_reported_s) {
+    fn report(cfg: &DetectorConfig, g: &mut GridState, out: &mut OutBuf, step: StepEvent) {
+        if let (true, Some(p), Some(last)) = (g.one_leg(cfg), g.period, g.last_reported_s) {
             let d = step.t_s - last;
-            if !p.halved && (0.7 * p.step_s..=1.4 * p.step_s).contains(&d) {
+            if !p.halved && NEXT_STEP.contains(&(d / p.step_s)) {
                 out.other_foot += 1;
                 out.push(StepEvent {
                     t_s: last + 0.5 * d,
@@ -653,7 +664,6 @@ impl LiveDetector {
             per.update();
             g.period = per.estimate(Memory::Long);
             g.swing_m = Self::implied_swing(cfg, g, t_s);
-            g.one_leg = cfg.limb_swing_m > 0.0 && g.swing_m.is_some_and(|m| m >= cfg.limb_swing_m);
             g.fast_stale = true;
         }
         g.power += g.k_power * (y * y - g.power);
@@ -714,7 +724,7 @@ impl LiveDetector {
         let expected = match (period, since) {
             (Some(p), Some(d)) => {
                 let r = d / p;
-                (0.7..=1.4).contains(&r)
+                NEXT_STEP.contains(&r)
                     || (gate.in_bout() && r <= 3.4 && (r - r.round()).abs() <= 0.3)
             }
             _ => false,
@@ -749,7 +759,7 @@ impl LiveDetector {
                     interpolated: true,
                     strength: 0.0,
                 };
-                gate.push(mid, g.period, |e| Self::report(g, out, e));
+                gate.push(mid, g.period, |e| Self::report(cfg, g, out, e));
             }
         }
         g.last_peak_interval_s = since;
@@ -761,6 +771,6 @@ impl LiveDetector {
             interpolated: false,
             strength: if amp > 0.0 { (y1 / amp) as f32 } else { 0.0 },
         };
-        gate.push(step, g.period, |e| Self::report(g, out, e));
+        gate.push(step, g.period, |e| Self::report(cfg, g, out, e));
     }
 }
