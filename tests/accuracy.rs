@@ -190,13 +190,14 @@ fn a_sensor_on_one_foot_counts_both_feet() {
         println!("SKIPPED one-foot sensor: no data folder (set STRIDEBEAT_DATA to ../shared/data)");
         return;
     };
-    let mut entries = harness::companions(&dir);
-    if entries.is_empty() {
+    let companions = harness::companions(&dir);
+    if companions.is_empty() {
         println!("SKIPPED one-foot sensor: the data folder has none of the companion recordings");
         return;
     }
+    let mut entries = companions.clone();
     for k in [4, 7] {
-        for mut e in harness::companions(&dir) {
+        for mut e in companions.iter().cloned() {
             e["keep_every"] = k.into();
             e["recording"] = format!("{} 1/{k}", e["recording"].as_str().unwrap_or("?")).into();
             entries.push(e);
