@@ -1,6 +1,16 @@
 //! The `stridebeat` binary: parses the command line and hands each subcommand to a small
 //! function in `commands/`. All real work lives in the library.
 
+/// `eprintln!` that cannot panic: with standard error closed (`2>&1 | head`) a message has
+/// nowhere to go, and losing it must not turn into a panic (exit 101) instead of the run's own
+/// outcome.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod commands;
 
 use clap::{Parser, Subcommand};
@@ -40,7 +50,7 @@ fn main() -> ExitCode {
             if commands::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("stridebeat: {err:#}");
+            say!("stridebeat: {err:#}");
             ExitCode::from(2)
         }
     }

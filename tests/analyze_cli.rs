@@ -415,6 +415,24 @@ fn a_closed_pipe_does_not_hide_a_failed_file() {
     assert!(err.contains("1 of 41 files"), "{err}");
 }
 
+/// With standard error closed too (`2>&1 | head -0`) the error message has nowhere to go; the
+/// run still ends with its own status (2: a file could not be read), not a panic (101).
+#[test]
+fn a_closed_standard_error_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.csv");
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let status = Command::new(env!("CARGO_BIN_EXE_stridebeat"))
+        .arg("analyze")
+        .arg(&missing)
+        .stdout(Stdio::null())
+        .stderr(writer)
+        .status()
+        .expect("run stridebeat");
+    assert_eq!(status.code(), Some(2));
+}
+
 /// A time column read in the wrong unit squeezes a run into a fraction of a second and finds
 /// no steps; the runner is told to check the time unit instead of getting a silent "0 steps".
 #[test]

@@ -263,10 +263,10 @@ fn analyze_one(
         let keep_steps = args.json || args.csv.is_some() || args.plot.is_some();
         let report = report::analyze_file(path, options, AnalyzerConfig::default(), keep_steps)?;
         for warning in &report.warnings {
-            eprintln!("stridebeat: warning: {}: {warning}", display_name(path));
+            say!("stridebeat: warning: {}: {warning}", display_name(path));
         }
         if let Some(warning) = time_unit_warning(&report) {
-            eprintln!("stridebeat: warning: {warning}");
+            say!("stridebeat: warning: {warning}");
         }
         report
     };
@@ -377,7 +377,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     // away early, and the reasons go to stderr, which a closed stdout does not close.
     if let Err(e) = &written {
         if !super::is_broken_pipe(e) {
-            eprintln!("stridebeat: {e:#}");
+            say!("stridebeat: {e:#}");
         }
     }
     if !several {
@@ -387,7 +387,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     for e in results.iter().filter_map(|r| r.as_ref().err()) {
-        eprintln!("stridebeat: {e:#}");
+        say!("stridebeat: {e:#}");
     }
     bail!(
         "{failures} of {} files could not be analysed",
@@ -461,7 +461,7 @@ fn wav_report(path: &Path) -> anyhow::Result<FileReport> {
     use stridebeat::gait::footfall::{analyze_wav, FootfallConfig};
     let wav = analyze_wav(path, &FootfallConfig::default())?;
     if let Some(problem) = &wav.truncated {
-        eprintln!("stridebeat: warning: {problem}; analysed what was there");
+        say!("stridebeat: warning: {problem}; analysed what was there");
     }
     let format = format!(
         "WAV, {} Hz, {} channel{}: footfalls from sound",

@@ -213,7 +213,7 @@ impl CoachInfo {
         if run {
             let (cfg, note) = options.config()?;
             if let Some(note) = note {
-                eprintln!("stridebeat: {note}");
+                say!("stridebeat: {note}");
             }
             let settings = CoachArgs::describe(&cfg);
             let (samples, _) = load_recording(path, read)?;
@@ -245,7 +245,7 @@ impl CoachInfo {
         }
         let s = read_session_file(path)?;
         if s.truncated_tail {
-            eprintln!(
+            say!(
                 "stridebeat: {}: the last line was cut off (the session was killed); it was dropped",
                 path.display()
             );

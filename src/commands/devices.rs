@@ -1,5 +1,7 @@
 //! `stridebeat devices`: list audio outputs and inputs with their sample rates.
 
+use std::io::{self, Write};
+
 use stridebeat::audio::output::{list_devices, DeviceInfo};
 
 /// Options of `stridebeat devices`.
@@ -9,15 +11,18 @@ pub struct DevicesArgs {}
 /// Run `stridebeat devices`.
 pub fn run(_args: DevicesArgs) -> anyhow::Result<()> {
     let (outputs, inputs) = list_devices()?;
-    print_section("Outputs", &outputs);
-    print_section("Inputs", &inputs);
+    // A closed pipe (`| head -1`) comes back as an error that `main` takes for a normal end.
+    let mut out = io::stdout().lock();
+    print_section(&mut out, "Outputs", &outputs)?;
+    print_section(&mut out, "Inputs", &inputs)?;
+    out.flush()?;
     Ok(())
 }
 
-fn print_section(title: &str, devices: &[DeviceInfo]) {
-    println!("{title}:");
+fn print_section(out: &mut impl Write, title: &str, devices: &[DeviceInfo]) -> io::Result<()> {
+    writeln!(out, "{title}:")?;
     if devices.is_empty() {
-        println!("  (none)");
+        writeln!(out, "  (none)")?;
     }
     for d in devices {
         let mark = if d.is_default { "*" } else { " " };
@@ -38,12 +43,13 @@ fn print_section(title: &str, devices: &[DeviceInfo]) {
                 }
             })
             .collect();
-        println!("{mark} {}  [{default}]", d.name);
+        writeln!(out, "{mark} {}  [{default}]", d.name)?;
         if let Some(id) = &d.id {
-            println!("      id: {id}");
+            writeln!(out, "      id: {id}")?;
         }
         if !ranges.is_empty() {
-            println!("      rates (Hz): {}", ranges.join(", "));
+            writeln!(out, "      rates (Hz): {}", ranges.join(", "))?;
         }
     }
+    Ok(())
 }

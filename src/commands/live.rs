@@ -125,7 +125,7 @@ pub fn run(mut args: PlayArgs) -> anyhow::Result<()> {
     let finished = session.map_or(Ok(()), |s| s.finish(why));
     match (outcome, finished) {
         (Err(e), Err(f)) => {
-            eprintln!("stridebeat: {f:#}");
+            say!("stridebeat: {f:#}");
             Err(e)
         }
         (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
@@ -156,7 +156,7 @@ impl LivePlan {
         let (coach, start_spm, start_muted) = if args.adapt {
             let (cfg, note) = args.coach.config()?;
             if let Some(note) = note {
-                eprintln!("stridebeat: {note}");
+                say!("stridebeat: {note}");
             }
             if click.program.is_some() {
                 anyhow::bail!("--adapt sets the tempo itself: drop --program (use --spm N as the warm-up tempo)");
@@ -257,7 +257,7 @@ impl LivePlan {
             }
         };
         if let Some(addr) = source.local_addr {
-            eprintln!("stridebeat: listening for accelerometer lines on udp:{addr}");
+            say!("stridebeat: listening for accelerometer lines on udp:{addr}");
         }
         let what = match (&self.coach, self.start_spm) {
             (Some(cfg), _) if cfg.baseline == Baseline::Auto && self.start_muted => {
@@ -273,7 +273,7 @@ impl LivePlan {
             (Some(_), Some(spm)) => format!("coaching from {spm:.1} spm"),
             _ => "measuring only (add --adapt to coach)".to_string(),
         };
-        eprintln!("stridebeat: input {}; {what}", self.spec);
+        say!("stridebeat: input {}; {what}", self.spec);
         let coaching = coach.is_some();
         Ok(LiveSession {
             rx,
@@ -508,7 +508,7 @@ impl LiveSession {
             _ => {}
         }
         for p in problems {
-            eprintln!("stridebeat: the click did not take the coach's change: {p}");
+            say!("stridebeat: the click did not take the coach's change: {p}");
         }
     }
 
@@ -544,7 +544,7 @@ impl LiveSession {
         if self.mic_clicks.take().is_some() {
             let thread = std::mem::replace(&mut self.source.thread, std::thread::spawn(|| Ok(())));
             if let Ok(Err(e)) = thread.join() {
-                eprintln!("stridebeat: {e}");
+                say!("stridebeat: {e}");
             }
             while let Ok(d) = self.rx.try_recv() {
                 self.on_sample(&d, None);
@@ -576,16 +576,16 @@ impl LiveSession {
                 _ => summary.push_str(", no steady baseline found"),
             }
         }
-        eprintln!("{summary}");
+        say!("{summary}");
         if let Some(path) = saved {
-            eprintln!("stridebeat: recording saved to {}", path.display());
+            say!("stridebeat: recording saved to {}", path.display());
         }
         if let (Some(path), Some(p)) = (
             &self.progress,
             Progress::from_decisions(&self.decisions, target),
         ) {
             p.save(path)?;
-            eprintln!(
+            say!(
                 "stridebeat: progress saved to {} (next baseline {:.1} spm)",
                 path.display(),
                 p.achieved_spm
@@ -741,16 +741,17 @@ fn start_mic(
     };
     let mic = spawn_mic(device, Some(voicing), output_rate_hz, sink, stop)
         .map_err(|e| anyhow::anyhow!("--input mic: {e}"))?;
-    eprintln!(
+    say!(
         "stridebeat: listening for footfalls on `{}` at {} Hz",
-        mic.device_name, mic.sample_rate_hz
+        mic.device_name,
+        mic.sample_rate_hz
     );
     let thread = mic.thread;
     let summary = std::thread::Builder::new()
         .name("source-mic-wait".into())
         .spawn(move || match thread.join() {
             Ok(Ok(summary)) => {
-                eprintln!(
+                say!(
                     "stridebeat: microphone: {} footfalls, {} clicks rejected{}",
                     summary.stats.steps,
                     summary.stats.rejected_click,

@@ -104,7 +104,7 @@ pub fn run_with(
                  (to get the click track without a device: stridebeat render ... -o click.wav)"
             )
         })?;
-    eprintln!(
+    say!(
         "stridebeat: playing {} on {device_name} at {rate_hz} Hz; Ctrl-C stops",
         describe(&args.click)
     );
@@ -126,7 +126,7 @@ pub fn run_with(
         for verdict in verdicts {
             match verdict {
                 Verdict::Fine => {}
-                Verdict::Warn(message) => eprintln!("stridebeat: audio warning: {message}"),
+                Verdict::Warn(message) => say!("stridebeat: audio warning: {message}"),
                 Verdict::Failed(reason) => {
                     break 'run Err(anyhow::anyhow!(
                         "the audio device `{device_name}` failed ({reason}); \
@@ -168,13 +168,13 @@ pub fn run_with(
         log.finish().context("cannot finish the beat log")?;
     }
     if controller.dropped_reports() > 0 {
-        eprintln!(
+        say!(
             "stridebeat: {} beat reports were lost (the beat log is incomplete)",
             controller.dropped_reports()
         );
     }
     if watchdog.xruns() > 0 {
-        eprintln!(
+        say!(
             "stridebeat: the device reported {} underruns (audible gaps)",
             watchdog.xruns()
         );
